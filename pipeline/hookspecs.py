@@ -1,0 +1,110 @@
+"""Hook specifications of the fiscalscan pipeline.
+
+Every hook is called by :class:`pipeline.plugin_manager.PluginManager` with keyword arguments only, in the
+worker process that handles the document.  Implementations may accept a subset of the arguments, so new
+arguments can be appended to a spec without breaking plugins; existing ones are never reordered.
+
+Lifecycle, per document::
+
+    open_document -> for each page: DocumentSource.render -> estimate_orientation -> detect_grids
+                  -> build_table (per grid) -> page_done
+                  -> (document level) recognize_table (per table, via register_recognizers) -> document_done
+
+Built-in implementations live in ``plugins/`` and are registered through the same ``fiscalscan.plugins``
+entry-point group third-party packages use.  The last registered implementation runs first, so a third-party
+``firstresult`` hook overrides a built-in one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipeline import hookspec
+
+if TYPE_CHECKING:
+    from pipeline.config import PipelineConfig
+    from pipeline.interfaces import DocumentSource, OcrEngine, TableRecognizer
+    from pipeline.model import Grid, PageImage, PageResult, SkewEstimate, Table
+
+
+# --------------------------------------------------------------------------- input
+
+
+@hookspec(firstresult=True)
+def open_document(path: str, config: PipelineConfig) -> DocumentSource | None:
+    """Open ``path`` as a paged document, or return None if this plugin does not handle its format.
+
+    Raise :class:`pipeline.errors.InputError` (naming the file, and the page where one is at fault) when the
+    file is of this plugin's format but cannot be read: empty, truncated, encrypted, zero pages, or an image
+    larger than ``config.max_pixels``.  Built-in: ``plugins.render.pdfium`` (PDF via pypdfium2, PNG/JPEG/TIFF
+    via OpenCV/Pillow, multi-page TIFF included).
+    """
+
+
+# --------------------------------------------------------------------------- page geometry
+
+
+@hookspec(firstresult=True)
+def estimate_orientation(page: PageImage, engine: OcrEngine, config: PipelineConfig) -> SkewEstimate | None:
+    """Estimate the quarter-turn rotation and residual skew of a scanned page.
+
+    ``engine`` may be used to read a few text-line crops both ways up (orientation is decided once per page;
+    per-line orientation classifiers flip short codes such as "99" -> "66" and are never used on cells).
+
+    Return None to let the next implementation decide.  The core applies the rotation and deskew and records
+    both in document.json (``rotation`` in 0/90/180/270, ``skew`` in degrees, counter-clockwise positive as
+    found on the scan).  Built-in: ``plugins.deskew.projection``.
+    """
+
+
+# --------------------------------------------------------------------------- OCR
+
+
+@hookspec(firstresult=True)
+def get_ocr_engine(config: PipelineConfig) -> OcrEngine | None:
+    """Return the :class:`~pipeline.interfaces.OcrEngine` named by ``config.ocr_engine``, or None if this
+    plugin does not provide it.  Raise :class:`~pipeline.errors.MissingDependencyError` when the engine is
+    selected but its package or model files are missing.  Called once per document (engines cache their
+    sessions).  Built-in: ``plugins.ocr.ppocr_onnx`` ("ppocr-onnx").
+    """
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@hookspec
+def detect_grids(page: PageImage, config: PipelineConfig) -> list[Grid]:
+    """Find ruled table grids on an upright, deskewed page.  Collect hook: the results of all implementations
+    are pooled, and the core drops a grid that mostly overlaps a larger one.  Must be cheap: pages without a
+    ruled table never reach OCR.  Built-in: ``plugins.grid.lattice``.
+    """
+
+
+@hookspec(firstresult=True)
+def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str,
+                config: PipelineConfig) -> Table | None:
+    """Read the cells of ``grid`` and return a :class:`~pipeline.model.Table` with one cell per span, text and
+    confidence per cell, and the caption printed above the table as ``title``.  Built-in:
+    ``plugins.cells.reconstruct``.
+    """
+
+
+@hookspec
+def register_recognizers() -> list[type[TableRecognizer]]:
+    """Return table-recogniser classes.  Collect hook; names must be unique.  The core instantiates each once
+    per document, asks every one to ``score`` each table and lets the best above 0.5 ``recognize`` it; the
+    ``generic`` recogniser handles the rest, so no table is ever dropped.
+    """
+
+
+# --------------------------------------------------------------------------- sinks
+
+
+@hookspec
+def page_done(result: PageResult, config: PipelineConfig) -> None:
+    """Called after each page is processed (progress reporting, diagnostics).  Must not raise."""
+
+
+@hookspec
+def document_done(document: dict[str, object], out_dir: str, config: PipelineConfig) -> None:
+    """Called with the finished document.json content after it was written to ``out_dir``.  Must not raise."""

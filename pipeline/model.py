@@ -1,0 +1,159 @@
+"""Frozen page data passed between pipeline stages.
+
+One coordinate convention everywhere: pixels of the page image *after* rotation and deskew, origin at the
+top-left, y down, boxes as ``BBox(x0, top, x1, bottom)``.  Angles are degrees, counter-clockwise positive.
+Confidence is always a float in 0..1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+Rotation = Literal[0, 90, 180, 270]
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    def as_list(self, ndigits: int = 1) -> list[float]:
+        return [round(self.x0, ndigits), round(self.top, ndigits), round(self.x1, ndigits),
+                round(self.bottom, ndigits)]
+
+    def union(self, other: BBox) -> BBox:
+        return BBox(min(self.x0, other.x0), min(self.top, other.top), max(self.x1, other.x1),
+                    max(self.bottom, other.bottom))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageImage:
+    """A rendered page: ``gray`` is a read-only uint8 H×W array."""
+
+    source: str
+    page_number: int  # 1-based
+    gray: np.ndarray
+    dpi: float
+    text_layer: bool = False
+    rotation: Rotation = 0
+    skew: float = 0.0  # degrees removed by deskew (counter-clockwise positive, as found on the scan)
+
+    @property
+    def width(self) -> int:
+        return int(self.gray.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.gray.shape[0])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SkewEstimate:
+    rotation: Rotation  # quarter turns (counter-clockwise) needed to make the page upright
+    skew: float  # residual small angle in degrees found on the scan
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextLine:
+    """One recognised line of text."""
+
+    text: str
+    confidence: float
+    bbox: BBox
+    char_confidences: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Grid:
+    """A ruled table grid: row/column boundaries and the spans the ruling lines imply.
+
+    ``spans`` lists (row, col, rowspan, colspan) for every cell; together they cover every grid position once.
+    ``line_score`` says how well the drawn lines support the grid (0..1).
+    """
+
+    bbox: BBox
+    row_edges: tuple[float, ...]
+    col_edges: tuple[float, ...]
+    spans: tuple[tuple[int, int, int, int], ...]
+    line_score: float = 1.0
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_edges) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.col_edges) - 1
+
+    def cell_bbox(self, row: int, col: int, rowspan: int = 1, colspan: int = 1) -> BBox:
+        return BBox(self.col_edges[col], self.row_edges[row], self.col_edges[col + colspan],
+                    self.row_edges[row + rowspan])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    text: str
+    confidence: float
+    bbox: BBox
+    lines: tuple[TextLine, ...] = ()
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Table:
+    id: str
+    page: int
+    bbox: BBox
+    n_rows: int
+    n_cols: int
+    cells: tuple[Cell, ...]
+    title: str = ""
+    title_confidence: float = 0.0
+    continued: bool = False
+    type: str = "generic"
+    type_confidence: float = 0.0
+    structure_confidence: float = 1.0
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecognizedTable:
+    """What a table-type recogniser returns for a table."""
+
+    type: str
+    type_confidence: float
+    columns: dict[int, str] = field(default_factory=dict)  # col index -> canonical key
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageResult:
+    page: int
+    width: int
+    height: int
+    dpi: float
+    rotation: Rotation = 0
+    skew: float = 0.0
+    text_layer: bool = False
+    status: Literal["ok", "error"] = "ok"
+    error: str | None = None
+    tables: tuple[Table, ...] = ()
+    seconds: float = 0.0

@@ -1,0 +1,163 @@
+"""Open PDFs (pypdfium2) and raster images (OpenCV, Pillow for multi-page TIFF) as paged documents.
+
+Pages come out as read-only uint8 grayscale arrays.  PDF pages render at ``config.dpi``; images keep their own
+resolution (their dpi tag when present, else 200).  A PDF page counts as having a text layer when it holds
+printable characters; whether that layer is *used* is decided later.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from pipeline import hookimpl
+from pipeline.config import PipelineConfig
+from pipeline.errors import InputError
+from pipeline.interfaces import DocumentSource
+from pipeline.model import PageImage
+
+PDF_MAGIC = b"%PDF-"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
+_PDFIUM_LOCK = threading.Lock()  # pdfium is not thread-safe
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    a.flags.writeable = False
+    return a
+
+
+def sniff(path: str) -> str | None:
+    """'pdf', 'image' or None, from the first bytes (never from the suffix alone)."""
+    with open(path, "rb") as f:
+        head = f.read(1024)
+    if not head:
+        raise InputError(path, "empty file")
+    if PDF_MAGIC in head:
+        return "pdf"
+    if (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8") or head[:4] in (b"II*\x00", b"MM\x00*")
+            or head.startswith(b"BM")):
+        return "image"
+    return None
+
+
+class PdfSource(DocumentSource):
+    def __init__(self, path: str, config: PipelineConfig) -> None:
+        import pypdfium2 as pdfium
+
+        self.path = path
+        self.config = config
+        try:
+            with _PDFIUM_LOCK:
+                self._pdf = pdfium.PdfDocument(path)
+                self.n_pages = len(self._pdf)
+        except pdfium.PdfiumError as exc:
+            msg = str(exc)
+            if "password" in msg.lower():
+                msg = "encrypted PDF (password required)"
+            elif "format" in msg.lower() or "data" in msg.lower():
+                msg = f"corrupt or truncated PDF ({exc})"
+            raise InputError(path, msg) from None
+        if self.n_pages == 0:
+            self.close()
+            raise InputError(path, "PDF has no pages")
+
+    def render(self, page_number: int) -> PageImage:
+        import pypdfium2 as pdfium
+
+        scale = self.config.dpi / 72.0
+        try:
+            with _PDFIUM_LOCK:
+                page = self._pdf[page_number - 1]
+                w_pt, h_pt = page.get_size()
+                if w_pt * h_pt * scale * scale > self.config.max_pixels:
+                    raise InputError(self.path, f"page is too large to render ({w_pt:.0f}×{h_pt:.0f} pt)",
+                                     page_number)
+                textpage = page.get_textpage()
+                text = textpage.get_text_range() or ""
+                textpage.close()
+                bitmap = page.render(scale=scale, grayscale=True)
+                arr = bitmap.to_numpy().copy()
+                page.close()
+        except pdfium.PdfiumError as exc:
+            raise InputError(self.path, f"cannot render page ({exc})", page_number) from None
+        if arr.ndim == 3:
+            arr = arr[..., 0]
+        printable = sum(1 for ch in text if not ch.isspace())
+        return PageImage(source=self.path, page_number=page_number, gray=_readonly(arr), dpi=self.config.dpi,
+                         text_layer=printable >= 20)
+
+    def close(self) -> None:
+        pdf = getattr(self, "_pdf", None)
+        if pdf is not None:
+            with _PDFIUM_LOCK:
+                pdf.close()
+            self._pdf = None
+
+
+class ImageSource(DocumentSource):
+    """PNG/JPEG/BMP (one page) or TIFF (one page per frame)."""
+
+    def __init__(self, path: str, config: PipelineConfig) -> None:
+        from PIL import Image
+
+        self.path = path
+        self.config = config
+        Image.MAX_IMAGE_PIXELS = config.max_pixels
+        try:
+            self._img = Image.open(path)
+            w, h = self._img.size
+            self.n_pages = int(getattr(self._img, "n_frames", 1))
+        except Image.DecompressionBombError:
+            raise InputError(path, f"image exceeds {config.max_pixels} pixels (decompression bomb?)") from None
+        except Exception as exc:
+            raise InputError(path, f"cannot read image ({type(exc).__name__}: {exc})") from None
+        if w * h > config.max_pixels:
+            raise InputError(path, f"image of {w}×{h} pixels exceeds the {config.max_pixels}-pixel limit")
+
+    def render(self, page_number: int) -> PageImage:
+        from PIL import Image
+
+        try:
+            self._img.seek(page_number - 1)
+            frame = self._img
+            dpi_info = frame.info.get("dpi")
+            dpi = float(dpi_info[0]) if dpi_info and dpi_info[0] and float(dpi_info[0]) > 30 else 200.0
+            w, h = frame.size
+            if w * h > self.config.max_pixels:
+                raise InputError(self.path, f"frame of {w}×{h} pixels exceeds the pixel limit", page_number)
+            if frame.mode in ("RGBA", "LA", "P"):
+                background = Image.new("RGBA", frame.size, (255, 255, 255, 255))
+                frame = Image.alpha_composite(background, frame.convert("RGBA"))
+            arr = np.asarray(frame.convert("L"))
+        except InputError:
+            raise
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise InputError(self.path, f"truncated or corrupt image ({exc})", page_number) from None
+        if arr.size == 0:
+            raise InputError(self.path, "image has no pixels", page_number)
+        return PageImage(source=self.path, page_number=page_number, gray=_readonly(arr), dpi=dpi)
+
+    def close(self) -> None:
+        img = getattr(self, "_img", None)
+        if img is not None:
+            img.close()
+            self._img = None
+
+
+@hookimpl(trylast=True)
+def open_document(path: str, config: PipelineConfig) -> DocumentSource | None:
+    if not os.path.isfile(path):
+        raise InputError(path, "no such file")
+    kind = sniff(path)
+    if kind == "pdf":
+        return PdfSource(path, config)
+    if kind == "image":
+        return ImageSource(path, config)
+    suffix = Path(path).suffix.lower()
+    if suffix == ".pdf" or suffix in IMAGE_SUFFIXES:
+        raise InputError(path, f"file content is not a valid {suffix[1:].upper()} file")
+    return None
