@@ -81,10 +81,11 @@ def detect_grids(page: PageImage, config: PipelineConfig) -> list[Grid]:
 
 
 @hookspec(firstresult=True)
-def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str,
+def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str, upper_bound: float,
                 config: PipelineConfig) -> Table | None:
     """Read the cells of ``grid`` and return a :class:`~pipeline.model.Table` with one cell per span, text and
-    confidence per cell, and the caption printed above the table as ``title``.  Built-in:
+    confidence per cell, and the caption printed above the table as ``title`` (searched between
+    ``upper_bound``, the bottom of the previous table on the page or 0, and the table).  Built-in:
     ``plugins.cells.reconstruct``.
     """
 

@@ -117,8 +117,9 @@ class PluginManager:
         return dedupe_grids(grids)
 
     def build_table(self, *, page: PageImage, grid: Grid, engine: OcrEngine, table_id: str,
-                    config: PipelineConfig) -> Table | None:
-        return self.pm.hook.build_table(page=page, grid=grid, engine=engine, table_id=table_id, config=config)
+                    upper_bound: float, config: PipelineConfig) -> Table | None:
+        return self.pm.hook.build_table(page=page, grid=grid, engine=engine, table_id=table_id,
+                                        upper_bound=upper_bound, config=config)
 
     def recognizers(self) -> list[TableRecognizer]:
         classes: dict[str, type[TableRecognizer]] = {}

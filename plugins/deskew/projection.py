@@ -22,6 +22,7 @@ import numpy as np
 
 from pipeline import hookimpl
 from pipeline.config import PipelineConfig
+from pipeline.geometry import quarter_turn, rotate_image
 from pipeline.interfaces import OcrEngine
 from pipeline.model import PageImage, Rotation, SkewEstimate
 
@@ -77,28 +78,6 @@ def best_projection_angle(xs: np.ndarray, ys: np.ndarray, lo: float = -MAX_SKEW,
     angle = float(fine_grid[int(np.argmax(fine_scores))])
     contrast = float(1.0 - np.median(scores) / max(scores.max(), 1e-9))
     return angle, contrast
-
-
-def rotate_image(gray: np.ndarray, angle: float, fill: int | None = None) -> np.ndarray:
-    """Rotate by ``angle`` degrees counter-clockwise, enlarging the canvas so nothing is cut off."""
-    if abs(angle) < 1e-6:
-        return gray
-    h, w = gray.shape
-    if fill is None:
-        fill = int(np.median(gray[:: max(1, h // 64), :: max(1, w // 64)]))
-    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
-    cos, sin = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(math.ceil(h * sin + w * cos)), int(math.ceil(h * cos + w * sin))
-    m[0, 2] += nw / 2.0 - w / 2.0
-    m[1, 2] += nh / 2.0 - h / 2.0
-    return cv2.warpAffine(gray, m, (nw, nh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                          borderValue=fill)
-
-
-def quarter_turn(gray: np.ndarray, rotation: int) -> np.ndarray:
-    """Turn the page counter-clockwise by ``rotation`` (0/90/180/270) degrees."""
-    k = (rotation // 90) % 4
-    return np.ascontiguousarray(np.rot90(gray, k)) if k else gray
 
 
 def text_line_crops(gray: np.ndarray, max_crops: int = 8) -> list[np.ndarray]:
@@ -161,12 +140,6 @@ def estimate(gray: np.ndarray, engine: OcrEngine | None = None) -> SkewEstimate:
             rotation = (rotation + 180) % 360
     rot: Rotation = rotation  # type: ignore[assignment]
     return SkewEstimate(rotation=rot, skew=round(angle, 2), confidence=max(contrast, contrast_t))
-
-
-def apply(page: PageImage, est: SkewEstimate) -> np.ndarray:
-    """The upright, deskewed page image for an estimate."""
-    gray = quarter_turn(page.gray, est.rotation)
-    return rotate_image(gray, -est.skew)
 
 
 @hookimpl(trylast=True)

@@ -1,0 +1,188 @@
+"""``fiscalscan`` command line: run, plugins, eval (and subcommands contributed by other modules)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import PipelineConfig
+from pipeline.errors import PipelineError
+
+log = logging.getLogger("fiscalscan")
+
+INPUT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
+
+#: Modules that add subcommands: each has ``add_parser(subparsers)`` setting ``func`` on its parser.
+SUBCOMMAND_MODULES: tuple[str, ...] = ()
+
+
+def expand_inputs(items: Iterable[str]) -> list[Path]:
+    """Files as given, and the supported files inside given folders (recursively, sorted)."""
+    out: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def output_names(paths: Sequence[Path]) -> list[str]:
+    """Output folder name per input: its stem; inputs whose stems collide are named by their path below the
+    deepest folder they share, joined with "-" ("a/pdf/scan.pdf" -> "a-pdf-scan")."""
+    resolved = [p.resolve() for p in paths]
+    names = [p.stem for p in resolved]
+    for stem in {n for n in names if names.count(n) > 1}:
+        group = [i for i, n in enumerate(names) if n == stem]
+        common = Path(os.path.commonpath([resolved[i].parent for i in group]))
+        for i in group:
+            rel = resolved[i].relative_to(common).with_suffix("")
+            names[i] = "-".join(rel.parts)
+    return names
+
+
+def config_from_args(args: argparse.Namespace) -> PipelineConfig:
+    values = {k: v for k, v in {
+        "dpi": getattr(args, "dpi", None), "review_threshold": getattr(args, "review_threshold", None),
+        "ocr_engine": getattr(args, "ocr_engine", None), "ocr_threads": getattr(args, "ocr_threads", None),
+        "force_ocr": getattr(args, "force_ocr", None) or None,
+    }.items() if v is not None}
+    try:
+        return PipelineConfig(**values)
+    except Exception as exc:  # pydantic.ValidationError
+        raise PipelineError(f"invalid option: {exc}") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.plugin_manager import PluginManager
+    from pipeline.runner import process_document
+
+    config = config_from_args(args)
+    inputs = expand_inputs(args.inputs)
+    if not inputs:
+        print("fiscalscan: no input files found", file=sys.stderr)
+        return 2
+    pm = PluginManager()
+    names = output_names(inputs)
+    failed = 0
+    progress = _progress(enabled=sys.stderr.isatty() and not args.quiet)
+    with progress:
+        for path, name in zip(inputs, names):
+            task = progress.add_task(path.name, total=None)
+
+            def on_page(done: int, total: int, task: int = task) -> None:
+                progress.update(task, completed=done, total=total)
+
+            s = process_document(path, args.out, config, pm=pm, name=name, on_page=on_page)
+            progress.remove_task(task)
+            if s.status == "ok":
+                extra = f", {s.page_errors} page error(s): {s.error}" if s.page_errors else ""
+                progress.console.print(
+                    f"{path}: {s.pages} pages, {s.tables} tables, {s.cells} cells, {s.review_cells} need review, "
+                    f"{s.seconds:.1f} s -> {s.out_dir}{extra}", markup=False, highlight=False, soft_wrap=True)
+            else:
+                failed += 1
+                progress.console.print(f"error: {s.error}", markup=False, highlight=False, style="red",
+                                       soft_wrap=True)
+    return 1 if failed else 0
+
+
+class _NullProgress:
+    """Stand-in for rich's Progress when stderr is not a terminal (summary lines still print)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.console = Console(file=sys.stdout, highlight=False, soft_wrap=True, width=10_000)
+
+    def __enter__(self) -> _NullProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, *a: object, **k: object) -> int:
+        return 0
+
+    def update(self, *a: object, **k: object) -> None:
+        return None
+
+    def remove_task(self, *a: object) -> None:
+        return None
+
+
+def _progress(enabled: bool):  # type: ignore[no-untyped-def]
+    if not enabled:
+        return _NullProgress()
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("pages"),
+                    TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    from pipeline.plugin_manager import PluginManager
+
+    pm = PluginManager()
+    plugins = pm.list_plugins()
+    if args.json:
+        print(json.dumps(plugins, ensure_ascii=False, indent=1))
+        return 0
+    for p in plugins:
+        print(f"{p['name']} ({p['module']}{', ' + p['version'] if p['version'] else ''})")
+        for h in p["hooks"]:
+            print(f"    {h}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="fiscalscan", description="Tables out of scanned disclosure documents.")
+    ap.add_argument("--version", action="version", version=f"fiscalscan {__version__}")
+    ap.add_argument("-v", "--verbose", action="count", default=0)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="extract every table of the given PDFs/images")
+    run.add_argument("inputs", nargs="+", help="PDF, PNG, JPEG, TIFF files or folders")
+    run.add_argument("--out", "-o", default="out", help="output folder (default: out)")
+    run.add_argument("--dpi", type=float, help="render resolution for PDF pages (default 200)")
+    run.add_argument("--review-threshold", type=float, help="confidence below which a cell needs review (0.9)")
+    run.add_argument("--ocr-engine", help="OCR engine name (default ppocr-onnx)")
+    run.add_argument("--ocr-threads", type=int, help="ONNX Runtime threads (default: library default)")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    plugins = sub.add_parser("plugins", help="list registered plugins and their hook implementations")
+    plugins.add_argument("--json", action="store_true")
+    plugins.set_defaults(func=cmd_plugins)
+
+    for dotted in SUBCOMMAND_MODULES:
+        importlib.import_module(dotted).add_parser(sub)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
+    try:
+        return int(args.func(args))
+    except PipelineError as exc:
+        print(f"fiscalscan: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("fiscalscan: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

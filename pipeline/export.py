@@ -1,0 +1,111 @@
+"""document.json and CSV export, written atomically.
+
+A document's output folder is assembled under a temporary name beside its final place and renamed into place
+in one step, so a reader (or a batch resuming after a crash) never sees a half-written document.  Single
+files are written to a temp file in the same folder and ``os.replace``d.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pipeline.model import Table
+
+SCHEMA = "fiscalscan.document/1"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+def table_grid_text(table: dict[str, Any]) -> list[list[str]]:
+    """The table as printed: a spanning cell's text sits at its top-left position, the other positions it
+    covers are left blank."""
+    grid = [["" for _ in range(table["n_cols"])] for _ in range(table["n_rows"])]
+    for c in table["cells"]:
+        grid[c["row"]][c["col"]] = c["text"]
+    return grid
+
+
+def table_csv(table: dict[str, Any]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerows(table_grid_text(table))
+    return buf.getvalue()
+
+
+def table_to_json(table: Table, review_threshold: float) -> dict[str, Any]:
+    return {
+        "id": table.id, "page": table.page, "bbox": table.bbox.as_list(), "title": table.title,
+        "continued": table.continued, "type": table.type, "type_confidence": round(table.type_confidence, 4),
+        "n_rows": table.n_rows, "n_cols": table.n_cols,
+        "structure_confidence": round(table.structure_confidence, 4),
+        "cells": [
+            {"row": c.row, "col": c.col, "rowspan": c.rowspan, "colspan": c.colspan, "text": c.text,
+             "confidence": round(c.confidence, 4), "needs_review": c.confidence < review_threshold,
+             "bbox": c.bbox.as_list(), **({"flags": list(c.flags)} if c.flags else {})}
+            for c in table.cells
+        ],
+        **table.extra,
+    }
+
+
+def write_document(out_root: Path, name: str, document: dict[str, Any], write_csv: bool = True) -> Path:
+    """Write ``out_root/name/document.json`` and ``tables/<id>.csv`` atomically (whole folder swap)."""
+    out_root.mkdir(parents=True, exist_ok=True)
+    final = out_root / name
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=out_root))
+    try:
+        if write_csv:
+            (staging / "tables").mkdir()
+            for t in document["tables"]:
+                (staging / "tables" / f"{t['id']}.csv").write_text(table_csv(t), encoding="utf-8")
+        (staging / "document.json").write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n",
+                                               encoding="utf-8")
+        _keep_foreign_files(final, staging)
+        old = None
+        if final.exists():
+            old = out_root / f".{name}.old-{os.getpid()}"
+            os.replace(final, old)
+        os.replace(staging, final)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final
+
+
+def _keep_foreign_files(final: Path, staging: Path) -> None:
+    """Carry over files other tools keep in a document's folder (e.g. review state) across a re-run."""
+    if not final.is_dir():
+        return
+    for entry in final.iterdir():
+        if entry.name in ("document.json", "tables") or (staging / entry.name).exists():
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, staging / entry.name)
+        else:
+            shutil.copy2(entry, staging / entry.name)

@@ -1,0 +1,197 @@
+"""Process one document end to end: render, orient, find grids, read cells, recognise types, export.
+
+``process_document`` never raises for a bad input: it returns a failed :class:`DocumentSummary` with a one-line
+reason naming the file (and page), and writes no output for it.  A page that fails is recorded with
+``status: "error"`` and the other pages go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.config import PipelineConfig
+from pipeline.errors import InputError, PipelineError
+from pipeline.export import SCHEMA, table_to_json, write_document
+from pipeline.geometry import upright
+from pipeline.interfaces import OcrEngine, TableRecognizer
+from pipeline.model import PageImage, PageResult, Table
+from pipeline.plugin_manager import PluginManager
+
+log = logging.getLogger(__name__)
+
+MIN_TYPE_SCORE = 0.5
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocumentSummary:
+    path: str
+    name: str
+    status: str  # "ok" | "failed"
+    error: str | None = None
+    out_dir: str | None = None
+    sha256: str | None = None
+    pages: int = 0
+    page_errors: int = 0
+    tables: int = 0
+    cells: int = 0
+    review_cells: int = 0
+    seconds: float = 0.0
+
+
+def sha256_of(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: PipelineConfig
+                 ) -> PageResult:
+    """Orientation, deskew, grids and tables of one rendered page."""
+    t0 = time.perf_counter()
+    est = pm.estimate_orientation(page=page, engine=engine, config=config)
+    gray = upright(page.gray, est.rotation, est.skew)
+    page = replace(page, gray=gray, rotation=est.rotation, skew=est.skew)
+    grids = pm.detect_grids(page=page, config=config)
+    tables: list[Table] = []
+    upper = 0.0
+    for i, grid in enumerate(grids):
+        table_id = f"p{page.page_number:03d}-t{i + 1}"
+        table = pm.build_table(page=page, grid=grid, engine=engine, table_id=table_id, upper_bound=upper,
+                               config=config)
+        if table is not None:
+            tables.append(table)
+        upper = max(upper, grid.bbox.bottom)
+    return PageResult(page=page.page_number, width=page.width, height=page.height, dpi=page.dpi,
+                      rotation=est.rotation, skew=est.skew, text_layer=page.text_layer, tables=tuple(tables),
+                      seconds=time.perf_counter() - t0)
+
+
+def mark_continuations(pages: list[PageResult]) -> list[PageResult]:
+    """A table continues the previous page's last table when it is the first table on its page, has no
+    caption of its own, and the previous page ended with a table."""
+    out: list[PageResult] = []
+    prev_has_table = False
+    for p in pages:
+        tables = list(p.tables)
+        if tables and prev_has_table and not tables[0].title:
+            tables[0] = replace(tables[0], continued=True)
+        out.append(replace(p, tables=tuple(tables)))
+        prev_has_table = p.status == "ok" and bool(p.tables)
+    return out
+
+
+def recognise(tables: list[Table], recognizers: list[TableRecognizer]) -> list[Table]:
+    """Type every table: the best typed recogniser scoring above ``MIN_TYPE_SCORE``, else ``generic``;
+    a continuation carries its head's type."""
+    generic = next((r for r in recognizers if r.name == "generic"), None)
+    out: list[Table] = []
+    for t in tables:
+        if t.continued and out:
+            head = out[-1]
+            out.append(replace(t, type=head.type, type_confidence=head.type_confidence))
+            continue
+        scored = sorted(((r.score(t), r) for r in recognizers if r.name != "generic"),
+                        key=lambda x: -x[0])
+        chosen = scored[0][1] if scored and scored[0][0] >= MIN_TYPE_SCORE else generic
+        if chosen is None:
+            out.append(t)
+            continue
+        rec = chosen.recognize(t)
+        extra = dict(t.extra)
+        if rec.columns:
+            extra["columns"] = {str(k): v for k, v in rec.columns.items()}
+        extra.update(rec.extra)
+        out.append(replace(t, type=rec.type, type_confidence=rec.type_confidence, extra=extra))
+    return out
+
+
+def document_json(path: str, sha: str, n_pages: int, pages: list[PageResult], tables: list[Table],
+                  config: PipelineConfig, engine: OcrEngine | None) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "generator": {"name": "fiscalscan", "version": __version__,
+                      **({"ocr": engine.describe()} if engine is not None else {})},
+        "source": {"path": path, "sha256": sha, "pages": n_pages},
+        "review_threshold": config.review_threshold,
+        "pages": [{"page": p.page, "width": p.width, "height": p.height, "dpi": p.dpi, "rotation": p.rotation,
+                   "skew": p.skew, "text_layer": p.text_layer, "status": p.status, "error": p.error,
+                   "tables": len(p.tables), "seconds": round(p.seconds, 3)} for p in pages],
+        "tables": [table_to_json(t, config.review_threshold) for t in tables],
+    }
+
+
+def process_document(path: str | Path, out_root: str | Path, config: PipelineConfig,
+                     pm: PluginManager | None = None, name: str | None = None,
+                     on_page: Callable[[int, int], None] | None = None) -> DocumentSummary:
+    """Run the pipeline on one input file and write ``out_root/<name>/``; never raises for bad input."""
+    t0 = time.perf_counter()
+    path = str(path)
+    name = name or Path(path).stem
+    pm = pm or PluginManager()
+    try:
+        sha = sha256_of(path)
+    except OSError as exc:
+        return DocumentSummary(path=path, name=name, status="failed", error=f"{path}: {exc.strerror or exc}",
+                               seconds=time.perf_counter() - t0)
+    try:
+        source = pm.open_document(path=path, config=config)
+    except PipelineError as exc:
+        return DocumentSummary(path=path, name=name, status="failed", error=one_line(exc), sha256=sha,
+                               seconds=time.perf_counter() - t0)
+    engine: OcrEngine | None = None
+    pages: list[PageResult] = []
+    with source:
+        n_pages = source.n_pages
+        try:
+            engine = pm.get_ocr_engine(config=config)
+        except PipelineError as exc:
+            return DocumentSummary(path=path, name=name, status="failed", error=one_line(exc), sha256=sha,
+                                   pages=n_pages, seconds=time.perf_counter() - t0)
+        for number in range(1, n_pages + 1):
+            try:
+                page = source.render(number)
+                result = process_page(pm, page, engine, config)
+            except InputError as exc:
+                result = _error_page(number, config, one_line(exc))
+            except Exception as exc:  # a bug or a broken page must not stop the document
+                log.exception("%s page %d failed", path, number)
+                result = _error_page(number, config, f"{path} page {number}: {type(exc).__name__}: "
+                                                     f"{one_line(exc)}")
+            pages.append(result)
+            pm.page_done(result=result, config=config)
+            if on_page is not None:
+                on_page(number, n_pages)
+    pages = mark_continuations(pages)
+    tables = recognise([t for p in pages for t in p.tables], pm.recognizers())
+    doc = document_json(path, sha, n_pages, pages, tables, config, engine)
+    page_errors = sum(p.status == "error" for p in pages)
+    if page_errors == n_pages:
+        first = next(p.error for p in pages if p.error)
+        return DocumentSummary(path=path, name=name, status="failed", error=first, sha256=sha, pages=n_pages,
+                               page_errors=page_errors, seconds=time.perf_counter() - t0)
+    out_dir = write_document(Path(out_root), name, doc, config.write_csv)
+    pm.document_done(document=doc, out_dir=str(out_dir), config=config)
+    cells = [c for t in doc["tables"] for c in t["cells"]]
+    return DocumentSummary(path=path, name=name, status="ok", out_dir=str(out_dir), sha256=sha, pages=n_pages,
+                           page_errors=page_errors, tables=len(doc["tables"]), cells=len(cells),
+                           review_cells=sum(c["needs_review"] for c in cells),
+                           error=next((p.error for p in pages if p.error), None),
+                           seconds=time.perf_counter() - t0)
+
+
+def _error_page(number: int, config: PipelineConfig, message: str) -> PageResult:
+    return PageResult(page=number, width=0, height=0, dpi=config.dpi, status="error", error=message)

@@ -1,0 +1,315 @@
+"""Cell reconstruction: read every cell of a known grid with the recognition model on cell crops.
+
+Per cell (pure functions): ``cell_crop`` (inside the rulings, shaved by the line thickness) ->
+``clean_ink`` (binarise against the cell's own paper level, drop ruling remnants and dust specks) ->
+``split_lines`` (horizontal projection profile; a multi-line cell becomes one crop per line) -> one batched
+recognition call for all line crops of the table -> ``join_lines``.  A band too tall to be one line that
+cannot be split goes to the detector (fallback).  The caption above the table is read the same way from the
+text-line bands between the previous table (or the page top) and the table.
+
+Confidence of a cell = the recogniser's weakest character probability, lowered for signs that the crop may be
+misread: ink that produced no text, text shapes that look wrong for a number column, a band that had to be
+split by the detector, and rulings the grid was unsure about.  Empty cells with no ink are confident.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from pipeline import hookimpl
+from pipeline.config import PipelineConfig
+from pipeline.interfaces import LineRecognition, OcrEngine
+from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
+
+_NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
+_NUMBERISH = re.compile(r"^[\d.,%()+\-]+$")
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_UNIT_OR_LABEL = re.compile(r"(单位|金额|编制|万元|^元$|^\d{4}年\d{1,2}月|公开.*表$|^注[:：])")
+
+
+@dataclass(frozen=True, slots=True)
+class LineCrop:
+    cell_index: int
+    image: np.ndarray
+    bbox: BBox  # page pixels
+
+
+def em(dpi: float) -> float:
+    """Approximate body text height in pixels (about 10.5 pt)."""
+    return 10.5 / 72.0 * dpi
+
+
+def cell_crop(gray: np.ndarray, box: BBox, shave: int) -> tuple[np.ndarray, int, int]:
+    """The cell's inside, shaved by ``shave`` pixels from each ruling; with its page offset."""
+    x0, y0 = int(round(box.x0)) + shave, int(round(box.top)) + shave
+    x1, y1 = int(round(box.x1)) - shave, int(round(box.bottom)) - shave
+    x0, y0 = max(0, x0), max(0, y0)
+    x1, y1 = min(gray.shape[1], x1), min(gray.shape[0], y1)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return np.zeros((0, 0), np.uint8), x0, y0
+    return gray[y0:y1, x0:x1], x0, y0
+
+
+def clean_ink(crop: np.ndarray, dpi: float) -> np.ndarray:
+    """Boolean ink mask of a cell crop without ruling remnants at its edges and without dust specks."""
+    if crop.size == 0:
+        return np.zeros(crop.shape, bool)
+    paper = float(np.percentile(crop, 90))
+    dark = float(np.percentile(crop, 2))
+    contrast = paper - dark
+    if contrast < 40:  # nothing printed: only paper, noise, jpeg ringing
+        return np.zeros(crop.shape, bool)
+    ink = crop < paper - max(35.0, 0.45 * contrast)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    h, w = crop.shape
+    min_area = max(3, int(round((dpi / 200.0) ** 2 * 5)))
+    keep = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, cw, ch, area = stats[i]
+        touches_edge = x == 0 or y == 0 or x + cw == w or y + ch == h
+        thin_line = (cw > 0.6 * w and ch <= 4) or (ch > 0.6 * h and cw <= 4)
+        if thin_line or (touches_edge and (ch <= 3 or cw <= 3)):
+            continue  # ruling remnant
+        if area < min_area:
+            continue  # dust
+        keep[i] = True
+    mask = keep[lab]
+    # lone small specks far from everything else are dust too (a decimal point sits next to digits)
+    if mask.any():
+        comps = [i for i in range(1, n) if keep[i]]
+        big = [i for i in comps if stats[i][4] >= 6 * min_area]
+        if big:
+            bx0 = min(stats[i][0] for i in big) - em(dpi)
+            bx1 = max(stats[i][0] + stats[i][2] for i in big) + em(dpi)
+            by0 = min(stats[i][1] for i in big) - em(dpi) / 2
+            by1 = max(stats[i][1] + stats[i][3] for i in big) + em(dpi) / 2
+            for i in comps:
+                x, y, cw, ch, _a = stats[i]
+                if i not in big and (x + cw < bx0 or x > bx1 or y + ch < by0 or y > by1):
+                    mask[lab == i] = False
+        else:
+            mask[:] = False  # only specks: an empty cell
+    return mask
+
+
+def split_lines(mask: np.ndarray, dpi: float) -> list[tuple[int, int]]:
+    """Row ranges [y0, y1) of the text lines in a cell's ink mask."""
+    rows = mask.any(axis=1)
+    bands: list[list[int]] = []
+    y = 0
+    n = len(rows)
+    while y < n:
+        if rows[y]:
+            y0 = y
+            while y < n and rows[y]:
+                y += 1
+            bands.append([y0, y])
+        y += 1
+    if not bands:
+        return []
+    # merge bands separated by tiny gaps or too thin to be a line (punctuation, a split stroke)
+    min_h = 0.35 * em(dpi)
+    merged: list[list[int]] = [bands[0]]
+    for b in bands[1:]:
+        prev = merged[-1]
+        gap = b[0] - prev[1]
+        if gap <= max(1, int(0.08 * em(dpi))) or (b[1] - b[0] < min_h and gap < 0.5 * em(dpi)) or \
+                (prev[1] - prev[0] < min_h and gap < 0.5 * em(dpi)):
+            prev[1] = b[1]
+        else:
+            merged.append(b)
+    return [(a, b) for a, b in merged]
+
+
+def line_crop(crop: np.ndarray, mask: np.ndarray, y0: int, y1: int, dpi: float) -> tuple[np.ndarray, int, int]:
+    """Crop of one text line with a margin, trimmed to its ink horizontally; with its offset in the cell."""
+    cols = np.nonzero(mask[y0:y1].any(axis=0))[0]
+    x0, x1 = int(cols[0]), int(cols[-1]) + 1
+    pad = max(2, int(round(0.18 * (y1 - y0 + 4))))
+    ya, yb = max(0, y0 - pad), min(crop.shape[0], y1 + pad)
+    xa, xb = max(0, x0 - pad), min(crop.shape[1], x1 + pad)
+    piece = crop[ya:yb, xa:xb].copy()
+    # paint everything that is not this line's ink (or next to it) as paper: neighbours' strokes, specks
+    keep = cv2.dilate(mask[ya:yb, xa:xb].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    keep[: max(0, y0 - ya - 1)] = False
+    keep[y1 - ya + 1:] = False
+    paper = int(np.percentile(crop, 90))
+    piece[~keep] = paper
+    # pad to the paper level so the text sits on a margin as in training crops
+    border = max(2, (y1 - y0) // 4)
+    piece = cv2.copyMakeBorder(piece, border, border, border, border, cv2.BORDER_CONSTANT, value=paper)
+    return piece, xa, ya
+
+
+def join_lines(texts: Sequence[str]) -> str:
+    """Join the lines of one cell: no space between CJK text, one space between latin words."""
+    out = ""
+    for t in (t.strip() for t in texts):
+        if not t:
+            continue
+        if out and re.match(r"[A-Za-z0-9]", out[-1]) and re.match(r"[A-Za-z]", t[0]) and \
+                re.search(r"[A-Za-z]", out):
+            out += " " + t
+        else:
+            out += t
+    return out
+
+
+def text_confidence(lines: Sequence[LineRecognition]) -> float:
+    """Weakest character probability over the cell's lines (0 when a line read nothing)."""
+    if not lines:
+        return 1.0
+    confs = [c for r in lines for c in r.char_confidences]
+    if any(not r.text for r in lines) or not confs:
+        return 0.0
+    return float(min(confs))
+
+
+def plausibility(text: str) -> float:
+    """0..1 factor: how plausible a cell text is as printed content of these forms."""
+    t = text.replace(" ", "")
+    if not t:
+        return 1.0
+    if _NUMBERISH.match(t):
+        if _NUMBER.match(t):
+            return 1.0
+        if re.fullmatch(r"\d+", t):
+            return 1.0
+        return 0.5  # e.g. "2,112.86." or "1,5111.90": a misread separator
+    if re.search(r"\d[.,]\d", t) and _CJK.search(t):
+        return 0.6  # digits glued to CJK text: likely two things read as one
+    return 1.0
+
+
+def ink_boxes(page: PageImage, grid: Grid, spans: Sequence[tuple[int, int, int, int]], shave: int
+              ) -> list[tuple[BBox, np.ndarray, np.ndarray, int, int]]:
+    out = []
+    for r, c, rs, cs in spans:
+        box = grid.cell_bbox(r, c, rs, cs)
+        crop, ox, oy = cell_crop(page.gray, box, shave)
+        out.append((box, crop, clean_ink(crop, page.dpi), ox, oy))
+    return out
+
+
+def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
+    """Text and confidence of every cell of ``grid``."""
+    dpi = page.dpi
+    shave = max(2, int(round(dpi / 70)))
+    spans = list(grid.spans)
+    prepared = ink_boxes(page, grid, spans, shave)
+    crops: list[LineCrop] = []
+    tall: dict[int, bool] = {}
+    for idx, (_box, crop, mask, ox, oy) in enumerate(prepared):
+        if not mask.any():
+            continue
+        for y0, y1 in split_lines(mask, dpi):
+            if y1 - y0 > 1.9 * em(dpi) * 1.35:
+                tall[idx] = True
+            piece, xa, ya = line_crop(crop, mask, y0, y1, dpi)
+            crops.append(LineCrop(idx, piece, BBox(ox + xa, oy + ya, ox + xa + piece.shape[1],
+                                                  oy + ya + piece.shape[0])))
+    results = engine.recognize_lines([c.image for c in crops]) if crops else []
+    per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]] = {}
+    for lc, res in zip(crops, results):
+        per_cell.setdefault(lc.cell_index, []).append((lc, res))
+    cells = []
+    for idx, ((r, c, rs, cs), (box, crop, _mask, _ox, _oy)) in enumerate(zip(spans, prepared)):
+        got = per_cell.get(idx, [])
+        flags: list[str] = []
+        if idx in tall:
+            lines = engine.detect_and_recognize(crop)
+            lines = sorted(lines, key=lambda t: (round(t.bbox.top / max(em(dpi), 1)), t.bbox.x0))
+            text = join_lines([t.text for t in lines])
+            conf = min((t.confidence for t in lines), default=0.0) * 0.9
+            flags.append("detector-fallback")
+            text_lines = tuple(lines)
+        else:
+            text = join_lines([res.text for _, res in got])
+            conf = text_confidence([res for _, res in got])
+            text_lines = tuple(TextLine(text=res.text, confidence=res.confidence, bbox=lc.bbox,
+                                        char_confidences=res.char_confidences) for lc, res in got)
+        if got and not text:
+            flags.append("ink-but-no-text")
+        conf *= plausibility(text)
+        cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, text=text, confidence=round(conf, 4),
+                          bbox=box, lines=text_lines, flags=tuple(flags)))
+    return apply_structure_confidence(cells, grid)
+
+
+def apply_structure_confidence(cells: list[Cell], grid: Grid) -> list[Cell]:
+    """Scale cell confidences by how clearly the table's rulings were drawn."""
+    if grid.line_score >= 0.999:
+        return cells
+    f = 0.5 + 0.5 * grid.line_score
+    return [Cell(row=c.row, col=c.col, rowspan=c.rowspan, colspan=c.colspan, text=c.text,
+                 confidence=round(c.confidence * f, 4), bbox=c.bbox, lines=c.lines, flags=c.flags)
+            for c in cells]
+
+
+def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int, int, int, int]]:
+    """Text-line segments (x0, y0, x1, y1) in ``region``, nearest to its bottom first."""
+    x0, y0 = int(max(0, region.x0)), int(max(0, region.top))
+    x1, y1 = int(min(gray.shape[1], region.x1)), int(min(gray.shape[0], region.bottom))
+    if x1 - x0 < 10 or y1 - y0 < 10:
+        return []
+    crop = gray[y0:y1, x0:x1]
+    mask = clean_ink(crop, dpi)
+    out = []
+    for a, b in reversed(split_lines(mask, dpi)):
+        if b - a < 0.4 * em(dpi):
+            continue
+        cols = mask[a:b].any(axis=0)
+        xs = np.nonzero(cols)[0]
+        # split a band into segments at wide horizontal gaps (title vs "单位：万元")
+        gap = 2.5 * em(dpi)
+        start = prev = int(xs[0])
+        for x in xs[1:]:
+            if x - prev > gap:
+                out.append((x0 + start, y0 + a, x0 + prev + 1, y0 + b))
+                start = int(x)
+            prev = int(x)
+        out.append((x0 + start, y0 + a, x0 + prev + 1, y0 + b))
+    return out
+
+
+def read_caption(page: PageImage, grid: Grid, upper: float, engine: OcrEngine) -> tuple[str, float]:
+    """The table's printed title: the nearest centred text line above the table that is not a unit/date/
+    label line; "" when there is none (continuations)."""
+    dpi = page.dpi
+    top = max(upper, grid.bbox.top - 12 * em(dpi))
+    region = BBox(0, top, page.width, grid.bbox.top - 2)
+    segs = caption_bands(page.gray, region, dpi)[:8]
+    if not segs:
+        return "", 1.0
+    crops = []
+    for x0, y0, x1, y1 in segs:
+        pad = max(2, (y1 - y0) // 4)
+        crops.append(page.gray[max(0, y0 - pad): y1 + pad, max(0, x0 - pad): x1 + pad])
+    results = engine.recognize_lines(crops)
+    centre = (grid.bbox.x0 + grid.bbox.x1) / 2
+    for (x0, _y0, x1, _y1), res in zip(segs, results):
+        text = res.text.strip()
+        if len(text) < 3 or _UNIT_OR_LABEL.search(text):
+            continue
+        seg_centre = (x0 + x1) / 2
+        if abs(seg_centre - centre) > 0.2 * grid.bbox.width:
+            continue
+        if not _CJK.search(text):
+            continue
+        return text, res.confidence
+    return "", 0.8
+
+
+@hookimpl(trylast=True)
+def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str, upper_bound: float,
+                config: PipelineConfig) -> Table | None:
+    cells = read_cells(page, grid, engine)
+    title, title_conf = read_caption(page, grid, upper_bound, engine)
+    return Table(id=table_id, page=page.page_number, bbox=grid.bbox, n_rows=grid.n_rows, n_cols=grid.n_cols,
+                 cells=tuple(cells), title=title, title_confidence=round(title_conf, 4),
+                 structure_confidence=grid.line_score)
