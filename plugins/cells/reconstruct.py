@@ -60,7 +60,7 @@ def clean_ink(crop: np.ndarray, dpi: float) -> np.ndarray:
     if crop.size == 0:
         return np.zeros(crop.shape, bool)
     paper = float(np.percentile(crop, 90))
-    dark = float(np.percentile(crop, 2))
+    dark = float(np.percentile(crop, 0.3))
     contrast = paper - dark
     if contrast < 40:  # nothing printed: only paper, noise, jpeg ringing
         return np.zeros(crop.shape, bool)
@@ -160,6 +160,20 @@ def join_lines(texts: Sequence[str]) -> str:
     return out
 
 
+_EDGE_PUNCT = ".·,'`:;_"
+
+
+def clean_text(text: str) -> tuple[str, bool]:
+    """Remove dust read as punctuation: a stray dot before/after a number or a CJK text, or between two CJK
+    characters.  Returns the text and whether anything was removed."""
+    t = text.strip()
+    core = t.strip(_EDGE_PUNCT)
+    if core != t and core and (_NUMBER.match(core) or (_CJK.search(core[:1]) and _CJK.search(core[-1:]))):
+        t = core
+    t2 = re.sub(r"(?<=[\u4e00-\u9fff])[.·•](?=[\u4e00-\u9fff])", "", t)
+    return t2, t2 != text.strip()
+
+
 def text_confidence(lines: Sequence[LineRecognition]) -> float:
     """Weakest character probability over the cell's lines (0 when a line read nothing)."""
     if not lines:
@@ -233,6 +247,9 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             conf = text_confidence([res for _, res in got])
             text_lines = tuple(TextLine(text=res.text, confidence=res.confidence, bbox=lc.bbox,
                                         char_confidences=res.char_confidences) for lc, res in got)
+        text, cleaned = clean_text(text)
+        if cleaned:
+            flags.append("stray-punctuation-removed")
         if got and not text:
             flags.append("ink-but-no-text")
         conf *= plausibility(text)

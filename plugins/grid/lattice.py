@@ -52,7 +52,7 @@ class Scale:
     def for_dpi(cls, dpi: float) -> Scale:
         f = dpi / 200.0
         return cls(long_kernel=max(20, int(round(70 * f))), long_kernel_v=max(18, int(round(56 * f))),
-                   short_kernel=max(5, int(round(10 * f))), gap=max(2, int(round(3 * f))),
+                   short_kernel=max(12, int(round(36 * f))), gap=max(2, int(round(3 * f))),
                    tol=max(3, int(round(6 * f))), touch=max(4, int(round(10 * f))))
 
 
@@ -75,7 +75,8 @@ def line_masks(ink: np.ndarray, scale: Scale) -> tuple[np.ndarray, np.ndarray]:
 
 
 def coverage_masks(ink: np.ndarray, scale: Scale) -> tuple[np.ndarray, np.ndarray]:
-    """Permissive ruling masks for measuring how much of a cell side is drawn."""
+    """Ruling masks for measuring how much of a cell side is drawn: runs longer than one CJK character (its
+    strokes must not count as a ruling), far shorter than the narrowest cell."""
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, scale.short_kernel), np.uint8))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((scale.short_kernel, 1), np.uint8))
     return horiz > 0, vert > 0
@@ -116,8 +117,13 @@ def drop_overshooting(hs: list[Segment], vs: list[Segment], margin: float
     side (tables printed open at the left or right) but not past both."""
     if not hs or not vs:
         return hs, vs
-    top, bottom = min(h.pos for h in hs), max(h.pos for h in hs)
-    left, right = min(v.pos for v in vs), max(v.pos for v in vs)
+    # the table's extent from rulings that meet at least two perpendicular ones (a streak meets the paper
+    # edge once; a ruling meets many)
+    tol = margin / 3
+    hs_sup = [h for h in hs if sum(touches(h, v, tol) for v in vs) >= 2] or hs
+    vs_sup = [v for v in vs if sum(touches(v, h, tol) for h in hs) >= 2] or vs
+    top, bottom = min(h.pos for h in hs_sup), max(h.pos for h in hs_sup)
+    left, right = min(v.pos for v in vs_sup), max(v.pos for v in vs_sup)
     vs2 = [v for v in vs if not (v.lo < top - margin or v.hi > bottom + margin)]
     hs2 = [h for h in hs if not (h.lo < left - margin and h.hi > right + margin)]
     return hs2, vs2
