@@ -80,21 +80,31 @@ def clean_ink(crop: np.ndarray, dpi: float) -> np.ndarray:
         keep[i] = True
     mask = keep[lab]
     # lone small specks far from everything else are dust too (a decimal point sits next to digits)
-    if mask.any():
-        comps = [i for i in range(1, n) if keep[i]]
-        big = [i for i in comps if stats[i][4] >= 6 * min_area]
-        if big:
-            bx0 = min(stats[i][0] for i in big) - em(dpi)
-            bx1 = max(stats[i][0] + stats[i][2] for i in big) + em(dpi)
-            by0 = min(stats[i][1] for i in big) - em(dpi) / 2
-            by1 = max(stats[i][1] + stats[i][3] for i in big) + em(dpi) / 2
-            for i in comps:
-                x, y, cw, ch, _a = stats[i]
-                if i not in big and (x + cw < bx0 or x > bx1 or y + ch < by0 or y > by1):
-                    mask[lab == i] = False
-        else:
-            mask[:] = False  # only specks: an empty cell
+    comps = [i for i in range(1, n) if keep[i]]
+    big = [i for i in comps if stats[i][4] >= 6 * min_area]
+    if big:
+        bx0 = min(stats[i][0] for i in big) - em(dpi)
+        bx1 = max(stats[i][0] + stats[i][2] for i in big) + em(dpi)
+        by0 = min(stats[i][1] for i in big) - em(dpi) / 2
+        by1 = max(stats[i][1] + stats[i][3] for i in big) + em(dpi) / 2
+        for i in comps:
+            x, y, cw, ch, _a = stats[i]
+            if i not in big and (x + cw < bx0 or x > bx1 or y + ch < by0 or y > by1):
+                mask[lab == i] = False
+    elif comps and not is_dot_leader([tuple(stats[i][:4]) for i in comps], dpi):
+        mask[:] = False  # only specks: an empty cell
     return mask
+
+
+def is_dot_leader(boxes: list[tuple[int, int, int, int]], dpi: float) -> bool:
+    """Three or more small marks on one baseline, evenly spaced: printed dots ("…", "。。。"), not dust."""
+    if len(boxes) < 3:
+        return False
+    ys = sorted(y + h for _x, y, _w, h in boxes)
+    xs = sorted(x for x, _y, _w, _h in boxes)
+    gaps = np.diff(xs)
+    return (ys[-1] - ys[0] <= max(3, 0.15 * em(dpi)) and float(gaps.max()) <= 1.2 * em(dpi)
+            and float(gaps.max()) <= 2.5 * max(float(np.median(gaps)), 1.0))
 
 
 def split_lines(mask: np.ndarray, dpi: float) -> list[tuple[int, int]]:
@@ -126,24 +136,50 @@ def split_lines(mask: np.ndarray, dpi: float) -> list[tuple[int, int]]:
     return [(a, b) for a, b in merged]
 
 
-def line_crop(crop: np.ndarray, mask: np.ndarray, y0: int, y1: int, dpi: float) -> tuple[np.ndarray, int, int]:
-    """Crop of one text line with a margin, trimmed to its ink horizontally; with its offset in the cell."""
+def weak_ink(crop: np.ndarray) -> np.ndarray:
+    """Faint strokes too (thin "一" at 150 dpi is light grey after blur and JPEG)."""
+    paper = float(np.percentile(crop, 90))
+    contrast = paper - float(np.percentile(crop, 0.3))
+    return crop < paper - max(18.0, 0.22 * contrast)
+
+
+def line_extent(mask: np.ndarray, weak: np.ndarray, y0: int, y1: int, dpi: float) -> tuple[int, int]:
+    """Horizontal extent of a text line: its clear ink, widened over adjacent faint ink."""
     cols = np.nonzero(mask[y0:y1].any(axis=0))[0]
     x0, x1 = int(cols[0]), int(cols[-1]) + 1
+    faint = weak[y0:y1].any(axis=0)
+    step = max(2, int(0.6 * em(dpi)))
+    while x0 > 0 and faint[max(0, x0 - step): x0].any():
+        x0 = max(0, x0 - step) + int(np.argmax(faint[max(0, x0 - step): x0]))
+    while x1 < len(faint) and faint[x1: x1 + step].any():
+        x1 = x1 + int(np.nonzero(faint[x1: x1 + step])[0][-1]) + 1
+    return x0, x1
+
+
+def line_crop(crop: np.ndarray, mask: np.ndarray, y0: int, y1: int, dpi: float) -> tuple[np.ndarray, int, int]:
+    """Crop of one text line with a margin; with its offset in the cell.  Ink of the neighbouring lines is
+    painted over with paper; everything within the line's own band is left as scanned."""
+    weak = weak_ink(crop)
+    x0, x1 = line_extent(mask, weak, y0, y1, dpi)
     pad = max(2, int(round(0.18 * (y1 - y0 + 4))))
     ya, yb = max(0, y0 - pad), min(crop.shape[0], y1 + pad)
     xa, xb = max(0, x0 - pad), min(crop.shape[1], x1 + pad)
     piece = crop[ya:yb, xa:xb].copy()
-    # paint everything that is not this line's ink (or next to it) as paper: neighbours' strokes, specks
-    keep = cv2.dilate(mask[ya:yb, xa:xb].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    keep = cv2.dilate(mask[ya:yb, xa:xb].astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     keep[: max(0, y0 - ya - 1)] = False
     keep[y1 - ya + 1:] = False
     paper = int(np.percentile(crop, 90))
-    piece[~keep] = paper
-    # pad to the paper level so the text sits on a margin as in training crops
+    foreign = weak[ya:yb, xa:xb] & ~keep & ~_in_band(piece.shape, y0 - ya, y1 - ya)
+    piece[foreign] = paper  # ink of the neighbouring lines
     border = max(2, (y1 - y0) // 4)
     piece = cv2.copyMakeBorder(piece, border, border, border, border, cv2.BORDER_CONSTANT, value=paper)
     return piece, xa, ya
+
+
+def _in_band(shape: tuple[int, ...], a: int, b: int) -> np.ndarray:
+    band = np.zeros(shape, bool)
+    band[max(0, a - 1): max(0, b + 1)] = True
+    return band
 
 
 def join_lines(texts: Sequence[str]) -> str:
