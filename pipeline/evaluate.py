@@ -25,8 +25,9 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -445,13 +446,15 @@ def score_document(truth: Mapping[str, Any], pred: Mapping[str, Any] | None) -> 
             continue
         j, sim = pairs[i]
         ps = score_pair(g, preds[j])
-        tally, marks = tally + ps.tally, marks + list(ps.marks)
+        tally += ps.tally
+        marks += ps.marks
         rows.append(TableResult(g.id, g.page, j, round(sim, 4), ratio(ps.tally.cells_ok, ps.tally.gt_cells),
                                 ps.errors))
     for j, p in enumerate(preds):
         if j not in matched_preds:
             ps = spurious_table(p)
-            tally, marks = tally + ps.tally, marks + list(ps.marks)
+            tally += ps.tally
+            marks += ps.marks
     return DocumentScore(tally, tuple(rows), tuple(marks))
 
 
@@ -554,13 +557,15 @@ def predictions_by_sha(out_dir: Path) -> dict[str, Path]:
     return index
 
 
-def find_prediction(out_dir: Path, doc_id: str, scan: Path | None, by_sha: Mapping[str, Path]) -> Path | None:
-    """``OUT/<id>/document.json``, else ``OUT/<id>.json``, else the output whose source hash is the scan's."""
+def find_prediction(out_dir: Path, doc_id: str, scan: Path | None,
+                    by_sha: Callable[[], Mapping[str, Path]]) -> Path | None:
+    """``OUT/<id>/document.json``, else ``OUT/<id>.json``, else the output whose source hash is the scan's
+    (``by_sha`` returns the ``predictions_by_sha`` index, built only when a document needs it)."""
     for cand in (out_dir / doc_id / "document.json", out_dir / f"{doc_id}.json"):
         if cand.is_file():
             return cand
     if scan is not None and scan.is_file():
-        return by_sha.get(file_sha256(scan))
+        return by_sha().get(file_sha256(scan))
     return None
 
 
@@ -590,8 +595,8 @@ class CorpusResult:
         return review([(d.threshold, d.marks) for d in docs], sum(d.tally.unflaggable for d in docs))
 
 
-def evaluate_document(corpus: Path, entry: Mapping[str, Any], out_dir: Path, by_sha: Mapping[str, Path],
-                      threshold: float | None) -> DocumentResult:
+def evaluate_document(corpus: Path, entry: Mapping[str, Any], out_dir: Path,
+                      by_sha: Callable[[], Mapping[str, Path]], threshold: float | None) -> DocumentResult:
     doc_id = str(entry["id"])
     folder = corpus / str(entry.get("dir") or doc_id)
     truth = read_json(folder / str(entry.get("truth") or "truth.json"))
@@ -613,7 +618,7 @@ def evaluate(corpus: Path, out_dir: Path, threshold: float | None = None) -> Cor
     manifest = read_json(corpus / "manifest.json")
     if manifest is None:
         raise ConfigError(f"{corpus}: no readable manifest.json")
-    by_sha = predictions_by_sha(out_dir)
+    by_sha = cache(lambda: predictions_by_sha(out_dir))
     entries = manifest.get("documents") or ()
     docs = tuple(evaluate_document(corpus, d, out_dir, by_sha, threshold) for d in entries)
     return CorpusResult(str(corpus), str(out_dir), docs)
