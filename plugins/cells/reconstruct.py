@@ -148,7 +148,7 @@ def line_extent(mask: np.ndarray, weak: np.ndarray, y0: int, y1: int, dpi: float
     cols = np.nonzero(mask[y0:y1].any(axis=0))[0]
     x0, x1 = int(cols[0]), int(cols[-1]) + 1
     faint = weak[y0:y1].any(axis=0)
-    step = max(2, int(0.6 * em(dpi)))
+    step = max(2, int(1.1 * em(dpi)))
     while x0 > 0 and faint[max(0, x0 - step): x0].any():
         x0 = max(0, x0 - step) + int(np.argmax(faint[max(0, x0 - step): x0]))
     while x1 < len(faint) and faint[x1: x1 + step].any():
