@@ -57,9 +57,9 @@ def _line(page, p0, p1, ink, thickness, gaps, rng) -> None:
     # a scanned ruling with small breaks
     n = max(2, int(np.hypot(p1[0] - p0[0], p1[1] - p0[1]) // 25))
     for i in range(n):
-        if rng.random() < 0.2:
+        if rng.random() < 0.04:
             continue
-        a, b = i / n, (i + 0.85) / n
+        a, b = i / n, (i + 0.92) / n
         q0 = (int(p0[0] + a * (p1[0] - p0[0])), int(p0[1] + a * (p1[1] - p0[1])))
         q1 = (int(p0[0] + b * (p1[0] - p0[0])), int(p0[1] + b * (p1[1] - p0[1])))
         cv2.line(page, q0, q1, ink, thickness)

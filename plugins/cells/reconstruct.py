@@ -91,8 +91,8 @@ def clean_ink(crop: np.ndarray, dpi: float) -> np.ndarray:
             x, y, cw, ch, _a = stats[i]
             if i not in big and (x + cw < bx0 or x > bx1 or y + ch < by0 or y > by1):
                 mask[lab == i] = False
-    elif comps and not is_dot_leader([tuple(stats[i][:4]) for i in comps], dpi):
-        mask[:] = False  # only specks: an empty cell
+    elif len(comps) < 3 and not is_dot_leader([tuple(stats[i][:4]) for i in comps], dpi):
+        mask[:] = False  # one or two specks only: dust on an empty cell (three or more may be dots: read them)
     return mask
 
 
@@ -231,8 +231,12 @@ def plausibility(text: str) -> float:
         if re.fullmatch(r"\d+", t):
             return 1.0
         return 0.5  # e.g. "2,112.86." or "1,5111.90": a misread separator
+    if re.search(r"[|丨｜]", t):
+        return 0.3  # a ruling read as a character: the grid missed a boundary inside this cell
     if re.search(r"\d[.,]\d", t) and _CJK.search(t):
         return 0.6  # digits glued to CJK text: likely two things read as one
+    if re.match(r"^\d{2,}[\u4e00-\u9fff]", t):
+        return 0.5  # a code glued to a name: two columns read as one
     return 1.0
 
 
