@@ -75,7 +75,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     failed = 0
     progress = _progress(enabled=sys.stderr.isatty() and not args.quiet)
     with progress:
-        for path, name in zip(inputs, names):
+        for path, name in zip(inputs, names, strict=False):
             task = progress.add_task(path.name, total=None)
 
             def on_page(done: int, total: int, task: int = task) -> None:

@@ -25,7 +25,7 @@ def rotate_image(gray: np.ndarray, angle: float, fill: int | None = None) -> np.
         fill = int(np.median(gray[:: max(1, h // 64), :: max(1, w // 64)]))
     m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
     cos, sin = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(math.ceil(h * sin + w * cos)), int(math.ceil(h * cos + w * sin))
+    nw, nh = math.ceil(h * sin + w * cos), math.ceil(h * cos + w * sin)
     m[0, 2] += nw / 2.0 - w / 2.0
     m[1, 2] += nh / 2.0 - h / 2.0
     return cv2.warpAffine(gray, m, (nw, nh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,

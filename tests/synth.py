@@ -27,14 +27,14 @@ def draw_table(page: np.ndarray, x0: int, y0: int, col_widths: list[int], row_he
                 owner[(rr, cc)] = (r, c, rs, cs)
     spans = sorted({owner.get((r, c), (r, c, 1, 1)) for r in range(nr) for c in range(nc)})
     rng = np.random.default_rng(1)
+    def merged(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        return a in owner and b in owner and owner[a] == owner[b]
+
     for r in range(nr):
         for c in range(nc):
-            # right side of (r, c)
-            if c == nc - 1 or owner.get((r, c), (r, c)) != owner.get((r, c + 1), (r, c + 1)) or \
-                    (r, c) not in owner:
-                if c == nc - 1 or not ((r, c) in owner and (r, c + 1) in owner and owner[(r, c)] == owner[(r, c + 1)]):
-                    _line(page, (xs[c + 1], ys[r]), (xs[c + 1], ys[r + 1]), ink, thickness, gaps, rng)
-            if r == nr - 1 or not ((r, c) in owner and (r + 1, c) in owner and owner[(r, c)] == owner[(r + 1, c)]):
+            if c == nc - 1 or not merged((r, c), (r, c + 1)):
+                _line(page, (xs[c + 1], ys[r]), (xs[c + 1], ys[r + 1]), ink, thickness, gaps, rng)
+            if r == nr - 1 or not merged((r, c), (r + 1, c)):
                 _line(page, (xs[c], ys[r + 1]), (xs[c + 1], ys[r + 1]), ink, thickness, gaps, rng)
     _line(page, (xs[0], ys[0]), (xs[-1], ys[0]), ink, thickness, gaps, rng)
     _line(page, (xs[0], ys[0]), (xs[0], ys[-1]), ink, thickness, gaps, rng)

@@ -46,8 +46,8 @@ def em(dpi: float) -> float:
 
 def cell_crop(gray: np.ndarray, box: BBox, shave: int) -> tuple[np.ndarray, int, int]:
     """The cell's inside, shaved by ``shave`` pixels from each ruling; with its page offset."""
-    x0, y0 = int(round(box.x0)) + shave, int(round(box.top)) + shave
-    x1, y1 = int(round(box.x1)) - shave, int(round(box.bottom)) - shave
+    x0, y0 = round(box.x0) + shave, round(box.top) + shave
+    x1, y1 = round(box.x1) - shave, round(box.bottom) - shave
     x0, y0 = max(0, x0), max(0, y0)
     x1, y1 = min(gray.shape[1], x1), min(gray.shape[0], y1)
     if x1 - x0 < 3 or y1 - y0 < 3:
@@ -67,7 +67,7 @@ def clean_ink(crop: np.ndarray, dpi: float) -> np.ndarray:
     ink = crop < paper - max(35.0, 0.45 * contrast)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     h, w = crop.shape
-    min_area = max(3, int(round((dpi / 200.0) ** 2 * 5)))
+    min_area = max(3, round((dpi / 200.0) ** 2 * 5))
     keep = np.zeros(n, bool)
     for i in range(1, n):
         x, y, cw, ch, area = stats[i]
@@ -161,7 +161,7 @@ def line_crop(crop: np.ndarray, mask: np.ndarray, y0: int, y1: int, dpi: float) 
     painted over with paper; everything within the line's own band is left as scanned."""
     weak = weak_ink(crop)
     x0, x1 = line_extent(mask, weak, y0, y1, dpi)
-    pad = max(2, int(round(0.18 * (y1 - y0 + 4))))
+    pad = max(2, round(0.18 * (y1 - y0 + 4)))
     ya, yb = max(0, y0 - pad), min(crop.shape[0], y1 + pad)
     xa, xb = max(0, x0 - pad), min(crop.shape[1], x1 + pad)
     piece = crop[ya:yb, xa:xb].copy()
@@ -253,7 +253,7 @@ def ink_boxes(page: PageImage, grid: Grid, spans: Sequence[tuple[int, int, int, 
 def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
     """Text and confidence of every cell of ``grid``."""
     dpi = page.dpi
-    shave = max(2, int(round(dpi / 70)))
+    shave = max(2, round(dpi / 70))
     spans = list(grid.spans)
     prepared = ink_boxes(page, grid, spans, shave)
     crops: list[LineCrop] = []
@@ -269,10 +269,10 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
                                                   oy + ya + piece.shape[0])))
     results = engine.recognize_lines([c.image for c in crops]) if crops else []
     per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]] = {}
-    for lc, res in zip(crops, results):
+    for lc, res in zip(crops, results, strict=False):
         per_cell.setdefault(lc.cell_index, []).append((lc, res))
     cells = []
-    for idx, ((r, c, rs, cs), (box, crop, _mask, _ox, _oy)) in enumerate(zip(spans, prepared)):
+    for idx, ((r, c, rs, cs), (box, crop, _mask, _ox, _oy)) in enumerate(zip(spans, prepared, strict=False)):
         got = per_cell.get(idx, [])
         flags: list[str] = []
         if idx in tall:
@@ -349,7 +349,7 @@ def read_caption(page: PageImage, grid: Grid, upper: float, engine: OcrEngine) -
         crops.append(page.gray[max(0, y0 - pad): y1 + pad, max(0, x0 - pad): x1 + pad])
     results = engine.recognize_lines(crops)
     centre = (grid.bbox.x0 + grid.bbox.x1) / 2
-    for (x0, _y0, x1, _y1), res in zip(segs, results):
+    for (x0, _y0, x1, _y1), res in zip(segs, results, strict=False):
         text = res.text.strip()
         if len(text) < 3 or _UNIT_OR_LABEL.search(text):
             continue

@@ -92,7 +92,7 @@ def text_line_crops(gray: np.ndarray, max_crops: int = 8) -> list[np.ndarray]:
     n, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
     cands = []
     for i in range(1, n):
-        x, y, w, h, area = stats[i]
+        x, y, w, h, _area = stats[i]
         if 8 <= h <= 60 and w >= 2.5 * h and w <= 25 * h:
             cands.append((int(w * h), x, y, w, h))
     cands.sort(reverse=True)

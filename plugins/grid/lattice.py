@@ -51,14 +51,14 @@ class Scale:
     @classmethod
     def for_dpi(cls, dpi: float) -> Scale:
         f = dpi / 200.0
-        return cls(long_kernel=max(20, int(round(70 * f))), long_kernel_v=max(18, int(round(56 * f))),
-                   short_kernel=max(12, int(round(36 * f))), gap=max(2, int(round(3 * f))),
-                   tol=max(3, int(round(6 * f))), touch=max(4, int(round(10 * f))))
+        return cls(long_kernel=max(20, round(70 * f)), long_kernel_v=max(18, round(56 * f)),
+                   short_kernel=max(12, round(36 * f)), gap=max(2, round(3 * f)),
+                   tol=max(3, round(6 * f)), touch=max(4, round(10 * f)))
 
 
 def binarize(gray: np.ndarray, dpi: float) -> np.ndarray:
     """uint8 mask (255 = ink) of pixels darker than their surroundings; keeps faint 1-px rulings."""
-    block = int(round(dpi / 8)) | 1
+    block = round(dpi / 8) | 1
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 9)
 
 
@@ -219,13 +219,13 @@ def boundary_coverage(h_cov: np.ndarray, v_cov: np.ndarray, row_edges: list[floa
     hcov = np.zeros((max(nr - 1, 0), nc))
     H, W = h_cov.shape
     for c in range(1, nc):
-        x = int(round(col_edges[c]))
+        x = round(col_edges[c])
         strip = v_cov[:, max(0, x - tol): min(W, x + tol + 1)].any(axis=1)
         for r in range(nr):
             a, b = _inner(row_edges[r], row_edges[r + 1], tol)
             vcov[r, c - 1] = strip[a:b].mean() if b > a else 1.0
     for r in range(1, nr):
-        y = int(round(row_edges[r]))
+        y = round(row_edges[r])
         strip = h_cov[max(0, y - tol): min(H, y + tol + 1), :].any(axis=0)
         for c in range(nc):
             a, b = _inner(col_edges[c], col_edges[c + 1], tol)
@@ -235,7 +235,7 @@ def boundary_coverage(h_cov: np.ndarray, v_cov: np.ndarray, row_edges: list[floa
 
 def _inner(lo: float, hi: float, tol: int) -> tuple[int, int]:
     """Integer range of a cell side, without the corners where perpendicular rulings cross."""
-    a, b = int(round(lo)) + tol + 1, int(round(hi)) - tol - 1
+    a, b = round(lo) + tol + 1, round(hi) - tol - 1
     return a, b
 
 

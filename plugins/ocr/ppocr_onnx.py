@@ -61,7 +61,7 @@ def prepare_crop(crop: np.ndarray, height: int = REC_HEIGHT) -> np.ndarray:
     if crop.ndim == 3:
         crop = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     h, w = crop.shape
-    new_w = max(8, min(MAX_LINE_WIDTH, int(math.ceil(height * w / max(h, 1)))))
+    new_w = max(8, min(MAX_LINE_WIDTH, math.ceil(height * w / max(h, 1))))
     resized = cv2.resize(crop, (new_w, height), interpolation=cv2.INTER_AREA if h > height else cv2.INTER_CUBIC)
     x = resized.astype(np.float32) / 127.5 - 1.0
     return np.repeat(x[None, :, :], 3, axis=0)
@@ -163,7 +163,7 @@ class PPOCRv6Onnx(OcrEngine):
         lines: list[TextLine] = []
         if res is None or res.boxes is None:
             return lines
-        for box, text, score in zip(res.boxes, res.txts, res.scores):
+        for box, text, score in zip(res.boxes, res.txts, res.scores, strict=False):
             pts = np.asarray(box, dtype=float)
             lines.append(TextLine(text=str(text), confidence=float(score),
                                   bbox=BBox(float(pts[:, 0].min()), float(pts[:, 1].min()),

@@ -8,6 +8,7 @@ printable characters; whether that layer is *used* is decided later.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -44,6 +45,21 @@ def sniff(path: str) -> str | None:
     return None
 
 
+def _load_failure(path: str, pdfium_message: str) -> str:
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        head = f.read(1 << 20)
+        f.seek(max(0, size - (1 << 20)))
+        tail = f.read()
+    if b"/Encrypt" in head or b"/Encrypt" in tail:
+        return "encrypted PDF (password required)"
+    if b"%%EOF" not in tail[-2048:]:
+        return "corrupt or truncated PDF (no end-of-file marker)"
+    if re.search(rb"/Type\s*/Pages\b", head + tail) and not re.search(rb"/Count\s*[1-9]", head + tail):
+        return "PDF has no pages"
+    return f"corrupt PDF ({pdfium_message})"
+
+
 class PdfSource(DocumentSource):
     def __init__(self, path: str, config: PipelineConfig) -> None:
         import pypdfium2 as pdfium
@@ -55,12 +71,8 @@ class PdfSource(DocumentSource):
                 self._pdf = pdfium.PdfDocument(path)
                 self.n_pages = len(self._pdf)
         except pdfium.PdfiumError as exc:
-            msg = str(exc)
-            if "password" in msg.lower():
-                msg = "encrypted PDF (password required)"
-            elif "format" in msg.lower() or "data" in msg.lower():
-                msg = f"corrupt or truncated PDF ({exc})"
-            raise InputError(path, msg) from None
+            # pdfium's error text can be stale from an earlier call: decide from the file itself
+            raise InputError(path, _load_failure(path, str(exc))) from None
         if self.n_pages == 0:
             self.close()
             raise InputError(path, "PDF has no pages")

@@ -1,0 +1,115 @@
+"""Hook contract: every hook is documented where declared and in the README, has a test, and plugins load
+through the entry-point group third parties use."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline import hookimpl, hookspecs
+from pipeline.model import Grid, PageImage
+from pipeline.plugin_manager import BUILTIN_PLUGINS, PluginManager
+
+ROOT = Path(__file__).resolve().parents[2]
+HOOKS = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
+         if hasattr(fn, "fiscalscan_spec")]
+
+
+def test_there_are_hooks() -> None:
+    assert {"open_document", "detect_grids", "build_table", "get_ocr_engine"} <= set(HOOKS)
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_hook_documented_in_spec_and_readme(name: str) -> None:
+    fn = getattr(hookspecs, name)
+    assert fn.__doc__ and len(fn.__doc__.strip()) > 40
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sig = f"{name}({', '.join(inspect.signature(fn).parameters)})"
+    assert sig in readme, f"README must document `{sig}`"
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_every_hook_has_a_test(name: str) -> None:
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py"))
+    assert re.search(rf"def test_hook_{name}\b", tests), f"write a test_hook_{name}"
+
+
+def test_builtins_are_registered_through_entry_points() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    for name, module in BUILTIN_PLUGINS:
+        assert f'{name} = "{module}"' in pyproject
+
+
+def test_registration_is_idempotent_and_pending_checked() -> None:
+    pm = PluginManager(entrypoints=True)
+    n = len(pm.list_plugins())
+    for name, _ in BUILTIN_PLUGINS:
+        assert pm.pm.has_plugin(name)
+    pm.register(pm.pm.get_plugin(BUILTIN_PLUGINS[0][0]))
+    assert len(pm.list_plugins()) == n
+    pm.pm.check_pending()
+
+
+class _OneGridPlugin:
+    """A third-party style plugin adding a grid."""
+
+    @hookimpl
+    def detect_grids(self, page: PageImage) -> list[Grid]:
+        from pipeline.model import BBox
+
+        return [Grid(bbox=BBox(0, 0, 10, 10), row_edges=(0.0, 10.0), col_edges=(0.0, 5.0, 10.0),
+                     spans=((0, 0, 1, 1), (0, 1, 1, 1)))]
+
+
+def test_hook_page_done(config) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    seen = []
+
+    class Sink:
+        @hookimpl
+        def page_done(self, result) -> None:  # type: ignore[no-untyped-def]
+            seen.append(result.page)
+            raise RuntimeError("a broken sink must not stop the pipeline")
+
+    pm = PluginManager(entrypoints=False, extra=[_OneGridPlugin(), Sink()])
+    page = PageImage(source="x", page_number=1, gray=np.full((100, 100), 230, np.uint8), dpi=200)
+    assert len(pm.detect_grids(page=page, config=config)) == 1
+    from pipeline.model import PageResult
+
+    pm.page_done(result=PageResult(page=4, width=1, height=1, dpi=200), config=config)
+    assert seen == [4]
+
+
+def test_hook_document_done(tmp_path, config) -> None:  # type: ignore[no-untyped-def]
+    got = []
+
+    class Sink:
+        @hookimpl
+        def document_done(self, document, out_dir) -> None:  # type: ignore[no-untyped-def]
+            got.append((document["schema"], out_dir))
+
+    pm = PluginManager(entrypoints=False, extra=[Sink()])
+    pm.document_done(document={"schema": "s"}, out_dir=str(tmp_path), config=config)
+    assert got == [("s", str(tmp_path))]
+
+
+def test_hook_get_ocr_engine(config) -> None:  # type: ignore[no-untyped-def]
+    from plugins.ocr import ppocr_onnx
+
+    engine = ppocr_onnx.get_ocr_engine(config=config)
+    assert engine is not None and engine.name == "ppocr-onnx"
+    assert len(engine.charset) > 18000  # dictionary read from the model's metadata
+    assert ppocr_onnx.get_ocr_engine(config=config.model_copy(update={"ocr_engine": "other"})) is None
+
+
+def test_hook_register_recognizers() -> None:
+    from plugins.recognizers import generic
+
+    classes = generic.register_recognizers()
+    assert [c.name for c in classes] == ["generic"]
+    pm = PluginManager(entrypoints=False)
+    assert "generic" in [r.name for r in pm.recognizers()]

@@ -1,0 +1,77 @@
+"""Cell reading on known grids: crops, line splitting, text clean-up, confidence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.model import PageImage
+from plugins.cells import reconstruct as rc
+from plugins.grid import lattice
+from tests import synth
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("2,112.86.", "2,112.86"), (".0.01", "0.01"), ("卫生.健康支出", "卫生健康支出"), ("303.", "303"),
+    ("1. 一般公共预算资金", "1. 一般公共预算资金"), ("0.94", "0.94"), ("——", "——"),
+])
+def test_clean_text(raw: str, clean: str) -> None:
+    assert rc.clean_text(raw)[0] == clean
+
+
+@pytest.mark.parametrize(("text", "low"), [
+    ("2,106.66", False), ("156,211,123", False), ("201", False), ("一般公共服务支出", False),
+    ("2,112.86.", True), ("|基本工资", True), ("08机关事业单位", True), ("749.7650.09", True),
+])
+def test_plausibility_flags_suspect_shapes(text: str, low: bool) -> None:
+    assert (rc.plausibility(text) < 1.0) == low
+
+
+def test_join_lines() -> None:
+    assert rc.join_lines(["机关事业单位基本养老保险", "缴费支出"]) == "机关事业单位基本养老保险缴费支出"
+    assert rc.join_lines(["Total", "amount"]) == "Total amount"
+
+
+def test_split_lines_two_lines_and_dust() -> None:
+    mask = np.zeros((90, 200), bool)
+    mask[10:38, 10:180] = True
+    mask[50:78, 10:120] = True
+    assert rc.split_lines(mask, 200) == [(10, 38), (50, 78)]
+
+
+def test_clean_ink_drops_dust_but_keeps_dot_leaders() -> None:
+    crop = np.full((50, 200), 230, np.uint8)
+    crop[20:22, 150:152] = 30  # a single dust speck
+    assert not rc.clean_ink(crop, 200).any()
+    for x in range(40, 160, 20):  # "……"
+        crop[30:33, x:x + 3] = 30
+    assert rc.clean_ink(crop, 200).any()
+
+
+def test_read_cells_on_a_scanned_table(engine) -> None:  # type: ignore[no-untyped-def]
+    page = synth.blank_page()
+    texts = {(0, 0): "CODE", (0, 1): "AMOUNT", (1, 0): "201", (1, 1): "2,106.66", (2, 0): "20106",
+             (2, 1): "16.19", (3, 0): "2010601", (3, 1): "1,511.90"}
+    synth.draw_table(page, 200, 200, [300, 400], [60, 60, 60, 60, 60], texts=texts)
+    img = synth.scan(page, angle=0.0)
+    img.flags.writeable = False
+    grid = lattice.find_grids(img, 200)[0]
+    cells = {(c.row, c.col): c for c in rc.read_cells(PageImage(source="s", page_number=1, gray=img, dpi=200),
+                                                      grid, engine)}
+    for pos, text in texts.items():
+        assert cells[pos].text == text
+        assert cells[pos].confidence >= 0.9
+    assert cells[(4, 0)].text == "" and cells[(4, 1)].text == ""  # empty row kept
+
+
+def test_hook_build_table(engine, config) -> None:  # type: ignore[no-untyped-def]
+    page = synth.blank_page()
+    synth.draw_table(page, 200, 300, [300, 400], [60, 60], texts={(0, 0): "A1", (1, 1): "3.50"})
+    img = synth.scan(page)
+    img.flags.writeable = False
+    pimg = PageImage(source="s", page_number=3, gray=img, dpi=200)
+    grid = lattice.find_grids(img, 200)[0]
+    table = rc.build_table(page=pimg, grid=grid, engine=engine, table_id="p003-t1", upper_bound=0.0,
+                           config=config)
+    assert table is not None and table.id == "p003-t1" and (table.n_rows, table.n_cols) == (2, 2)
+    assert {c.text for c in table.cells} == {"A1", "3.50", ""}

@@ -1,0 +1,45 @@
+"""Orientation and skew estimation on synthetic scans with known angles."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.model import PageImage
+from plugins.deskew import projection
+from tests import synth
+
+
+def _page(angle: float, upside_down: bool = False):  # type: ignore[no-untyped-def]
+    page = synth.blank_page()
+    texts = {(r, c): f"{(r + 1) * 1234.56 + c:,.2f}" for r in range(1, 8) for c in range(1, 4)}
+    texts.update({(r, 0): f"20{r:02d}01" for r in range(1, 8)})
+    synth.draw_table(page, 150, 150, [260, 260, 260, 260], [60] * 8, texts=texts)
+    return synth.scan(page, angle=angle, upside_down=upside_down)
+
+
+@pytest.mark.parametrize("angle", [-7.5, -2.3, -0.4, 0.0, 1.1, 3.8, 9.2])
+def test_skew_within_a_tenth_of_a_degree(angle: float) -> None:
+    est = projection.estimate(_page(angle))
+    assert est.rotation == 0
+    assert abs(est.skew - angle) <= 0.1
+
+
+def test_upside_down_page_is_turned(engine) -> None:  # type: ignore[no-untyped-def]
+    est = projection.estimate(_page(1.5, upside_down=True), engine)
+    assert est.rotation == 180
+    assert abs(est.skew - 1.5) <= 0.1
+
+
+def test_upright_page_is_not_turned(engine) -> None:  # type: ignore[no-untyped-def]
+    assert projection.estimate(_page(-1.0), engine).rotation == 0
+
+
+def test_blank_page_has_no_skew() -> None:
+    est = projection.estimate(synth.scan(synth.blank_page()))
+    assert est.skew == 0.0 and est.confidence == 0.0
+
+
+def test_hook_estimate_orientation(engine, config) -> None:  # type: ignore[no-untyped-def]
+    page = PageImage(source="synthetic", page_number=1, gray=_page(2.0), dpi=200)
+    est = projection.estimate_orientation(page=page, engine=engine, config=config)
+    assert est.rotation == 0 and abs(est.skew - 2.0) <= 0.1
