@@ -55,15 +55,16 @@ def cell_crop(gray: np.ndarray, box: BBox, shave: int) -> tuple[np.ndarray, int,
     return gray[y0:y1, x0:x1], x0, y0
 
 
-def clean_ink(crop: np.ndarray, dpi: float) -> np.ndarray:
-    """Boolean ink mask of a cell crop without ruling remnants at its edges and without dust specks."""
+def clean_ink(crop: np.ndarray, dpi: float) -> tuple[np.ndarray, int]:
+    """Boolean ink mask of a cell crop without ruling remnants at its edges and without dust specks; and the
+    number of specks that were dropped from an otherwise empty cell (they might have been faint marks)."""
     if crop.size == 0:
-        return np.zeros(crop.shape, bool)
+        return np.zeros(crop.shape, bool), 0
     paper = float(np.percentile(crop, 90))
     dark = float(np.percentile(crop, 0.3))
     contrast = paper - dark
     if contrast < 40:  # nothing printed: only paper, noise, jpeg ringing
-        return np.zeros(crop.shape, bool)
+        return np.zeros(crop.shape, bool), 0
     ink = crop < paper - max(35.0, 0.45 * contrast)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     h, w = crop.shape
@@ -93,7 +94,8 @@ def clean_ink(crop: np.ndarray, dpi: float) -> np.ndarray:
                 mask[lab == i] = False
     elif len(comps) < 3 and not is_dot_leader([tuple(stats[i][:4]) for i in comps], dpi):
         mask[:] = False  # one or two specks only: dust on an empty cell (three or more may be dots: read them)
-    return mask
+        return mask, len(comps)
+    return mask, 0
 
 
 def is_dot_leader(boxes: list[tuple[int, int, int, int]], dpi: float) -> bool:
@@ -231,6 +233,8 @@ def plausibility(text: str) -> float:
         if re.fullmatch(r"\d+", t):
             return 1.0
         return 0.5  # e.g. "2,112.86." or "1,5111.90": a misread separator
+    if re.search(r"\d", t) and not _CJK.search(t) and re.search(r"[^\d.,%()+\-A-Za-z]", t):
+        return 0.5  # digits mixed with stray marks ("9721;800"): a misread separator
     if re.search(r"[|丨｜]", t):
         return 0.3  # a ruling read as a character: the grid missed a boundary inside this cell
     if re.search(r"\d[.,]\d", t) and _CJK.search(t):
@@ -240,14 +244,32 @@ def plausibility(text: str) -> float:
     return 1.0
 
 
-def ink_boxes(page: PageImage, grid: Grid, spans: Sequence[tuple[int, int, int, int]], shave: int
-              ) -> list[tuple[BBox, np.ndarray, np.ndarray, int, int]]:
+@dataclass(frozen=True, slots=True)
+class PreparedCell:
+    box: BBox
+    crop: np.ndarray
+    mask: np.ndarray
+    specks: int  # specks dropped from an otherwise empty cell
+    ox: int
+    oy: int
+
+
+def prepare_cells(page: PageImage, grid: Grid, spans: Sequence[tuple[int, int, int, int]], shave: int
+                  ) -> list[PreparedCell]:
     out = []
     for r, c, rs, cs in spans:
         box = grid.cell_bbox(r, c, rs, cs)
         crop, ox, oy = cell_crop(page.gray, box, shave)
-        out.append((box, crop, clean_ink(crop, page.dpi), ox, oy))
+        mask, specks = clean_ink(crop, page.dpi)
+        out.append(PreparedCell(box, crop, mask, specks, ox, oy))
     return out
+
+
+#: a cell's confidence is its weakest character probability raised to this power: CTC probabilities of
+#: misread characters cluster just below 1, so the scale is stretched there
+CONFIDENCE_EXPONENT = 3.0
+#: confidence of a cell judged empty although one or two small marks were dropped as dust
+DUSTY_EMPTY_CONFIDENCE = 0.85
 
 
 def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
@@ -255,28 +277,29 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
     dpi = page.dpi
     shave = max(2, round(dpi / 70))
     spans = list(grid.spans)
-    prepared = ink_boxes(page, grid, spans, shave)
+    prepared = prepare_cells(page, grid, spans, shave)
     crops: list[LineCrop] = []
     tall: dict[int, bool] = {}
-    for idx, (_box, crop, mask, ox, oy) in enumerate(prepared):
-        if not mask.any():
+    for idx, pc in enumerate(prepared):
+        if not pc.mask.any():
             continue
-        for y0, y1 in split_lines(mask, dpi):
+        for y0, y1 in split_lines(pc.mask, dpi):
             if y1 - y0 > 1.9 * em(dpi) * 1.35:
                 tall[idx] = True
-            piece, xa, ya = line_crop(crop, mask, y0, y1, dpi)
-            crops.append(LineCrop(idx, piece, BBox(ox + xa, oy + ya, ox + xa + piece.shape[1],
-                                                  oy + ya + piece.shape[0])))
+            piece, xa, ya = line_crop(pc.crop, pc.mask, y0, y1, dpi)
+            crops.append(LineCrop(idx, piece, BBox(pc.ox + xa, pc.oy + ya, pc.ox + xa + piece.shape[1],
+                                                  pc.oy + ya + piece.shape[0])))
     results = engine.recognize_lines([c.image for c in crops]) if crops else []
     per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]] = {}
     for lc, res in zip(crops, results, strict=False):
         per_cell.setdefault(lc.cell_index, []).append((lc, res))
     cells = []
-    for idx, ((r, c, rs, cs), (box, crop, _mask, _ox, _oy)) in enumerate(zip(spans, prepared, strict=False)):
+    for idx, ((r, c, rs, cs), pc) in enumerate(zip(spans, prepared, strict=True)):
+        box = pc.box
         got = per_cell.get(idx, [])
         flags: list[str] = []
         if idx in tall:
-            lines = engine.detect_and_recognize(crop)
+            lines = engine.detect_and_recognize(pc.crop)
             lines = sorted(lines, key=lambda t: (round(t.bbox.top / max(em(dpi), 1)), t.bbox.x0))
             text = join_lines([t.text for t in lines])
             conf = min((t.confidence for t in lines), default=0.0) * 0.9
@@ -284,7 +307,7 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             text_lines = tuple(lines)
         else:
             text = join_lines([res.text for _, res in got])
-            conf = text_confidence([res for _, res in got])
+            conf = text_confidence([res for _, res in got]) ** CONFIDENCE_EXPONENT
             text_lines = tuple(TextLine(text=res.text, confidence=res.confidence, bbox=lc.bbox,
                                         char_confidences=res.char_confidences) for lc, res in got)
         text, cleaned = clean_text(text)
@@ -292,6 +315,9 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             flags.append("stray-punctuation-removed")
         if got and not text:
             flags.append("ink-but-no-text")
+        if pc.specks:
+            flags.append("specks-dropped")
+            conf = min(conf, DUSTY_EMPTY_CONFIDENCE)
         conf *= plausibility(text)
         cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, text=text, confidence=round(conf, 4),
                           bbox=box, lines=text_lines, flags=tuple(flags)))
@@ -315,7 +341,7 @@ def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int,
     if x1 - x0 < 10 or y1 - y0 < 10:
         return []
     crop = gray[y0:y1, x0:x1]
-    mask = clean_ink(crop, dpi)
+    mask, _ = clean_ink(crop, dpi)
     out = []
     for a, b in reversed(split_lines(mask, dpi)):
         if b - a < 0.4 * em(dpi):

@@ -41,11 +41,12 @@ def test_split_lines_two_lines_and_dust() -> None:
 
 def test_clean_ink_drops_dust_but_keeps_dot_leaders() -> None:
     crop = np.full((50, 200), 230, np.uint8)
-    crop[20:22, 150:152] = 30  # a single dust speck
-    assert not rc.clean_ink(crop, 200).any()
+    crop[20:23, 150:153] = 30  # a single dust speck
+    mask, specks = rc.clean_ink(crop, 200)
+    assert not mask.any() and specks == 1
     for x in range(40, 160, 20):  # "……"
         crop[30:33, x:x + 3] = 30
-    assert rc.clean_ink(crop, 200).any()
+    assert rc.clean_ink(crop, 200)[0].any()
 
 
 def test_read_cells_on_a_scanned_table(engine) -> None:  # type: ignore[no-untyped-def]
