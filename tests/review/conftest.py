@@ -32,8 +32,8 @@ def make_page(path: Path) -> None:
     cv2.imwrite(str(path), img)
 
 
-def make_table(tid: str, confidences: dict[tuple[int, int], float], checks: list[dict[str, Any]] | None = None,
-               threshold: float = 0.9) -> dict[str, Any]:
+def make_table(tid: str, confidences: dict[tuple[int, int], float],
+               checks: list[dict[str, Any]] | None = None, threshold: float = 0.9) -> dict[str, Any]:
     cells = []
     for r in range(3):
         for c in range(3):
