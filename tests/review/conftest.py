@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +20,7 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
+ROOT = Path(__file__).resolve().parents[2]
 W, H = 420, 240
 COLS = [20, 140, 280, 400]
 ROWS = [20, 80, 140, 200]
@@ -80,3 +87,39 @@ def make_client(out_dir: Path) -> Callable[..., Any]:
         return TestClient(create_app(ReviewSettings(out_dir, token=token, reviewer=reviewer)))
 
     return make
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(out_dir: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    cmd = [sys.executable, "-m", "pipeline.cli", "review", str(out_dir), "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/api/config", timeout=1).read()
+            return proc, base
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("review server exited") from None
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("review server did not start")
+
+
+@pytest.fixture(name="start_server")
+def start_server_fixture() -> Callable[[Path], tuple[subprocess.Popen, str]]:
+    """Start ``fiscalscan review`` on a free loopback port as a subprocess; returns (process, base URL)."""
+    return start_server
+
+
+@pytest.fixture(name="make_table")
+def make_table_fixture() -> Callable[..., dict[str, Any]]:
+    return make_table

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.review.conftest import make_table
-
 
 def key(item: dict) -> tuple:
     return (item["document"], item["row"], item["col"])
@@ -147,7 +145,7 @@ def test_export_content(make_client, out_dir):
     assert not list((out_dir / "alpha").glob(".tables_reviewed*"))
 
 
-def test_stale_after_rerun(make_client, out_dir, tmp_path):
+def test_stale_after_rerun(make_client, make_table, out_dir):
     c = make_client()
     post(c, row=1, col=1, text="1300")
     post(c, row=2, col=2, text="951")

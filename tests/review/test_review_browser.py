@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.review.test_review_durability import start_server
-
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
@@ -20,7 +18,7 @@ pytestmark = [
 ]
 
 
-def test_keyboard_correction_reload_export(out_dir: Path):
+def test_keyboard_correction_reload_export(out_dir: Path, start_server):
     sync_api = pytest.importorskip("playwright.sync_api")
     proc, base = start_server(out_dir)
     try:

@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,33 +14,6 @@ from pathlib import Path
 import pytest
 
 from pipeline.review.store import ReviewStore
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(out_dir: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    cmd = [sys.executable, "-m", "pipeline.cli", "review", str(out_dir), "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/api/config", timeout=1).read()
-            return proc, base
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("review server exited") from None
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("review server did not start")
 
 
 def post(base: str, body: dict) -> int:
@@ -58,7 +28,7 @@ def post(base: str, body: dict) -> int:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-def test_acknowledged_corrections_survive_kill_9(out_dir: Path):
+def test_acknowledged_corrections_survive_kill_9(out_dir: Path, start_server):
     proc, base = start_server(out_dir)
     cells = [(d, r, c) for d in ("alpha", "beta") for r in range(3) for c in range(3)]
     versions = dict.fromkeys(cells, 0)
