@@ -1,0 +1,185 @@
+"""Review state: an append-only SQLite log of cell corrections, plus the documents they attach to.
+
+Every accepted or corrected cell is one row in ``corrections``; a cell's current value is its latest row.
+Each cell carries a version (0 = never reviewed); a write names the version its author saw and is refused
+when the cell moved on since (optimistic concurrency).  A write returns only after its
+transaction committed with
+``synchronous=FULL`` in WAL mode, so an acknowledged correction survives a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DB_NAME = "review.sqlite"
+ACTIONS = ("accept", "correct")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    document TEXT NOT NULL,
+    table_id TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    col INTEGER NOT NULL,
+    old_text TEXT NOT NULL,
+    new_text TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('accept', 'correct')),
+    reviewer TEXT NOT NULL,
+    ts REAL NOT NULL,
+    version INTEGER NOT NULL,
+    UNIQUE (document, table_id, row, col, version)
+);
+"""
+
+CellKey = tuple[str, str, int, int]  # document, table id, row, col
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    document: str
+    table_id: str
+    row: int
+    col: int
+    old_text: str
+    new_text: str
+    action: str
+    reviewer: str
+    ts: float
+    version: int
+
+    @property
+    def key(self) -> CellKey:
+        return (self.document, self.table_id, self.row, self.col)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"document": self.document, "table": self.table_id, "row": self.row, "col": self.col,
+                "old_text": self.old_text, "new_text": self.new_text, "action": self.action,
+                "reviewer": self.reviewer, "ts": self.ts, "version": self.version}
+
+
+class VersionConflict(Exception):
+    """The cell changed since the version the client saw; ``current`` is its latest correction (or None)."""
+
+    def __init__(self, current: Correction | None) -> None:
+        super().__init__("cell changed since you loaded it")
+        self.current = current
+
+
+class ReviewStore:
+    """Corrections in ``<out_dir>/review.sqlite``; one short-lived connection per operation (thread-safe)."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / DB_NAME
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA busy_timeout=30000")
+            yield db
+        finally:
+            db.close()
+
+    def latest(self, document: str | None = None) -> dict[CellKey, Correction]:
+        """Latest correction per cell (of one document, or all)."""
+        sql = ("SELECT document, table_id, row, col, old_text, new_text, action, reviewer, ts, version "
+               "FROM corrections c WHERE version = (SELECT MAX(version) FROM corrections d WHERE "
+               "d.document = c.document AND d.table_id = c.table_id AND d.row = c.row AND d.col = c.col)")
+        args: tuple[str, ...] = ()
+        if document is not None:
+            sql += " AND document = ?"
+            args = (document,)
+        with self._connect() as db:
+            rows = db.execute(sql, args).fetchall()
+        return {c.key: c for c in (Correction(*r) for r in rows)}
+
+    def history(self, key: CellKey) -> list[Correction]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT document, table_id, row, col, old_text, new_text, action, reviewer, ts, version "
+                "FROM corrections WHERE document=? AND table_id=? AND row=? AND col=? ORDER BY version",
+                key).fetchall()
+        return [Correction(*r) for r in rows]
+
+    def record(self, key: CellKey, *, old_text: str, new_text: str, action: str, reviewer: str,
+               seen_version: int) -> Correction:
+        """Append a correction if the cell is still at ``seen_version``; raise VersionConflict otherwise."""
+        if action not in ACTIONS:
+            raise ValueError(f"action must be one of {ACTIONS}")
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                current = self._current(db, key)
+                if (current.version if current else 0) != seen_version:
+                    db.execute("ROLLBACK")
+                    raise VersionConflict(current)
+                row = Correction(*key, old_text, new_text, action, reviewer, time.time(), seen_version + 1)
+                db.execute("INSERT INTO corrections (document, table_id, row, col, old_text, new_text, "
+                           "action, reviewer, ts, version) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                           (*key, old_text, new_text, action, reviewer, row.ts, row.version))
+                db.execute("COMMIT")
+            except VersionConflict:
+                raise
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        return row
+
+    @staticmethod
+    def _current(db: sqlite3.Connection, key: CellKey) -> Correction | None:
+        r = db.execute(
+            "SELECT document, table_id, row, col, old_text, new_text, action, reviewer, ts, version "
+            "FROM corrections WHERE document=? AND table_id=? AND row=? AND col=? "
+            "ORDER BY version DESC LIMIT 1",
+            key).fetchone()
+        return Correction(*r) if r else None
+
+
+# ------------------------------------------------------------------------------------------- documents
+
+
+def list_documents(out_dir: Path) -> list[str]:
+    """Names of the document folders in ``out_dir`` (those holding a document.json)."""
+    return sorted(p.parent.name for p in out_dir.glob("*/document.json") if not p.parent.name.startswith("."))
+
+
+def load_document(out_dir: Path, name: str) -> dict[str, Any]:
+    with (out_dir / name / "document.json").open(encoding="utf-8") as f:
+        return json.load(f)
+
+
+def cell_index(document: dict[str, Any]) -> dict[tuple[str, int, int], tuple[dict[str, Any], dict[str, Any]]]:
+    """(table id, row, col) -> (table, cell)."""
+    return {(t["id"], c["row"], c["col"]): (t, c) for t in document.get("tables", []) for c in t["cells"]}
+
+
+def failed_check_cells(table: dict[str, Any]) -> set[tuple[int, int]]:
+    """Cells named by the table's failed checks (``checks[].cells`` as [row, col] pairs or {row, col})."""
+    out: set[tuple[int, int]] = set()
+    for check in table.get("checks") or []:
+        if str(check.get("status", "")).lower() in ("ok", "pass", "passed"):
+            continue
+        for ref in check.get("cells") or []:
+            if isinstance(ref, dict) and "row" in ref and "col" in ref:
+                out.add((int(ref["row"]), int(ref["col"])))
+            elif isinstance(ref, list | tuple) and len(ref) >= 2:
+                out.add((int(ref[0]), int(ref[1])))
+    return out
+
+
+def is_stale(correction: Correction, cells: dict[tuple[str, int, int], Any]) -> bool:
+    """A correction no longer fits when its cell is gone or the recognised text it corrected changed."""
+    hit = cells.get((correction.table_id, correction.row, correction.col))
+    return hit is None or hit[1].get("text", "") != correction.old_text
