@@ -209,6 +209,9 @@ def clean_text(text: str) -> tuple[str, bool]:
     if core != t and core and (_NUMBER.match(core) or (_CJK.search(core[:1]) and _CJK.search(core[-1:]))):
         t = core
     t2 = re.sub(r"(?<=[\u4e00-\u9fff])[.·•](?=[\u4e00-\u9fff])", "", t)
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+\.\d{1,2}", t2):  # "1.046.09": only the last dot can be decimal
+        head, _, tail = t2.rpartition(".")
+        t2 = head.replace(".", ",") + "." + tail
     return t2, t2 != text.strip()
 
 

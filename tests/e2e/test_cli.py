@@ -110,4 +110,4 @@ def test_output_names_are_unique() -> None:
 def test_missing_file_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(tmp_path / "nope.pdf"), "--out", str(tmp_path / "o"), "-q"]) == 1
     err = capsys.readouterr().out
-    assert "nope.pdf: no such file" in err
+    assert "nope.pdf: No such file or directory" in err and err.count("\n") == 1
