@@ -11,7 +11,6 @@ orientation classifier switched off (it flips short codes: "99" -> "66").
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import os
@@ -46,14 +45,6 @@ def rapidocr_model_dir() -> Path:
         raise MissingDependencyError("the rapidocr wheel (which ships the PP-OCRv6 weights) is not installed: "
                                      "pip install rapidocr onnxruntime") from exc
     return Path(rapidocr.__file__).parent / "models"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def prepare_crop(crop: np.ndarray, height: int = REC_HEIGHT) -> np.ndarray:
