@@ -288,7 +288,23 @@ def _run_one(pm: Any, settings: WorkerSettings, job: Job,
     return result
 
 
+def _die_with_parent() -> None:
+    """Linux: have the kernel SIGKILL this worker when the batch driver dies (kill -9 included), so no
+    orphan keeps writing into the output folder."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(Exception):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        parent = multiprocessing.parent_process()
+        if parent is not None and os.getppid() != parent.pid:  # the driver died before prctl
+            os._exit(1)
+
+
 def _worker_main(conn: Connection, settings: WorkerSettings) -> None:
+    _die_with_parent()
     pm = _init_worker(settings)
     conn.send(("ready",))
     while True:
@@ -495,6 +511,7 @@ class BatchResult:
     review_cells: int = 0
     wall_seconds: float = 0.0
     failures: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    inputs: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -542,6 +559,7 @@ def run_batch(store: BatchStore, config: PipelineConfig, *, workers: int, resume
         for name in store.clean_staging():
             echo(f"removed staging folder left by an interrupted run: {name}")
         todo, skip, unreadable = plan(store, config, resume)
+        result.inputs = sorted([j.rel for j in todo] + [j.rel for j, _ in skip] + [r for r, _ in unreadable])
 
         def record(rel: str, sha: str | None, name: str | None, r: dict[str, Any], status: str) -> None:
             rec = {"input": rel, "sha256": sha, "output": name, "status": status, "error": r.get("error"),
@@ -644,8 +662,11 @@ class _BatchProgress:
 # ---------------------------------------------------------------------------------------------- report
 
 
-def report(records: Sequence[dict[str, Any]]) -> tuple[str, int]:
-    """Summary text of a manifest (last line per input) and the exit code (1 if any input failed)."""
+def report(records: Sequence[dict[str, Any]], only: set[str] | None = None) -> tuple[str, int]:
+    """Summary text of a manifest (last line per input; only the inputs in ``only`` when given) and the
+    exit code (1 if any input failed)."""
+    if only is not None:
+        records = [r for r in records if r.get("input") in only]
     last = last_records(records)
     counts = Counter(r.get("status") for r in last.values())
     done = [r for r in last.values() if r.get("status") == "done"]
@@ -718,11 +739,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
     res = run_batch(store, config, workers=workers, resume=resume, timeout=args.timeout or None,
                     max_memory_mb=args.max_memory, ray_address=args.ray, progress=not quiet,
                     echo=(lambda s: None) if args.quiet else (lambda s: print(s, file=sys.stderr)))
-    text, code = report(store.read_manifest())
+    text, _ = report(store.read_manifest(), only=set(res.inputs))
     print(f"this run: {res.done} done, {res.failed} failed, {res.skipped} skipped, {res.pages} pages "
           f"in {res.wall_seconds:.1f} s")
     print(text)
-    return res.exit_code or code
+    return res.exit_code
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
