@@ -285,7 +285,19 @@ def _run_one(pm: Any, settings: WorkerSettings, job: Job,
     result["started"] = started
     result["finished"] = time.time()
     result["pid"] = os.getpid()
+    result["worker_peak_rss_mb"] = peak_rss_mb()
     return result
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MiB (VmHWM: since exec, not inherited from the parent)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _die_with_parent() -> None:
@@ -566,7 +578,8 @@ def run_batch(store: BatchStore, config: PipelineConfig, *, workers: int, resume
                    "pages": r.get("pages", 0), "tables": r.get("tables", 0),
                    "cells_needing_review": r.get("review_cells", r.get("cells_needing_review", 0)),
                    "page_errors": r.get("page_errors", 0), "seconds": round(float(r.get("seconds", 0.0)), 3),
-                   "started": r.get("started"), "finished": r.get("finished"), **common}
+                   "started": r.get("started"), "finished": r.get("finished"),
+                   "worker_pid": r.get("pid"), "worker_peak_rss_mb": r.get("worker_peak_rss_mb"), **common}
             store.append_manifest(rec)
             if status == "failed":
                 result.failed += 1
