@@ -25,6 +25,7 @@ import importlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import time
@@ -716,14 +717,13 @@ def report(records: Sequence[dict[str, Any]], only: set[str] | None = None) -> t
 
 
 def _reason(rel: str, error: str) -> str:
-    """The error without the file it names, so equal failures group together."""
-    text = error
-    for prefix in sorted({rel, Path(rel).name}, key=len, reverse=True):
-        idx = text.find(prefix + ": ")
-        if idx >= 0:
-            text = text[idx + len(prefix) + 2:]
+    """The error without the file (and page) it names, so equal failures group together."""
+    for name in sorted({rel, Path(rel).name}, key=len, reverse=True):
+        m = re.search(re.escape(name) + r"(?: page \d+)?: ", error)
+        if m:
+            error = error[m.end():]
             break
-    return text
+    return error if len(error) <= 200 else error[:199] + "…"
 
 
 # ---------------------------------------------------------------------------------------------- CLI
