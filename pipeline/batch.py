@@ -456,10 +456,11 @@ def run_ray(jobs: Sequence[Job], settings: WorkerSettings, workers: int, timeout
 
     ray = require("ray", "ray")
     if not ray.is_initialized():
-        ray.init(address=None if address == "auto" and not os.environ.get("RAY_ADDRESS") else address,
-                 ignore_reinit_error=True, log_to_driver=False,
-                 runtime_env={"env_vars": {k: v for k, v in os.environ.items()
-                                           if k in (EXTRA_PLUGINS_ENV, "PYTHONPATH")}})
+        local = address == "auto" and not os.environ.get("RAY_ADDRESS")
+        # workers get the extra plugins; PYTHONPATH only for a local cluster (remote nodes have own paths)
+        passed = (EXTRA_PLUGINS_ENV, "PYTHONPATH") if local else (EXTRA_PLUGINS_ENV,)
+        ray.init(address=None if local else address, ignore_reinit_error=True, log_to_driver=False,
+                 runtime_env={"env_vars": {k: v for k, v in os.environ.items() if k in passed}})
 
     @ray.remote(num_cpus=max(1, settings.config.ocr_threads), max_restarts=0)
     class DocWorker:
@@ -491,8 +492,9 @@ def run_ray(jobs: Sequence[Job], settings: WorkerSettings, workers: int, timeout
                 except Exception as exc:  # RayActorError (crash), RayTaskError...
                     from pipeline.runner import one_line
 
-                    result = _failure(job, f"ray worker failed: {type(exc).__name__}: "
-                                           f"{one_line(exc)[:300]}")
+                    died = type(exc).__name__ in ("ActorDiedError", "RayActorError", "WorkerCrashedError")
+                    result = _failure(job, "worker crashed (Ray actor died)" if died else
+                                      f"ray task failed: {type(exc).__name__}: {one_line(exc)[:300]}")
                     ray.kill(actors[i], no_restart=True)
                     actors[i] = DocWorker.remote(settings)
                 on_result(job, result)
