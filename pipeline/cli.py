@@ -20,7 +20,7 @@ log = logging.getLogger("fiscalscan")
 INPUT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 
 #: Modules that add subcommands: each has ``add_parser(subparsers)`` setting ``func`` on its parser.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("pipeline.evaluate", "pipeline.review.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("pipeline.evaluate", "pipeline.review.cli", "pipeline.batch")
 
 
 def expand_inputs(items: Iterable[str]) -> list[Path]:
