@@ -63,8 +63,9 @@ def clean_ink(crop: np.ndarray, dpi: float) -> tuple[np.ndarray, int]:
     paper = float(np.percentile(crop, 90))
     dark = float(np.percentile(crop, 0.3))
     contrast = paper - dark
-    if contrast < 40:  # nothing printed: only paper, noise, jpeg ringing
-        return np.zeros(crop.shape, bool), 0
+    if contrast < 40:  # nothing printed: only paper, noise, jpeg ringing ... or a few tiny marks (dots, dust)
+        marks = cv2.connectedComponents((crop < paper - 80).astype(np.uint8))[0] - 1
+        return np.zeros(crop.shape, bool), int(marks >= 3)
     ink = crop < paper - max(35.0, 0.45 * contrast)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     h, w = crop.shape
