@@ -85,17 +85,27 @@ def write_document(out_root: Path, name: str, document: dict[str, Any], write_cs
         (staging / "document.json").write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n",
                                                encoding="utf-8")
         _keep_foreign_files(final, staging)
-        old = None
-        if final.exists():
-            old = out_root / f".{name}.old-{os.getpid()}"
-            os.replace(final, old)
-        os.replace(staging, final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    swap_into_place(staging, final)
     return final
+
+
+def swap_into_place(staging: Path, final: Path) -> None:
+    """Replace folder ``final`` by the fully written folder ``staging`` (same parent): the old one is moved
+    aside, the new one renamed in, the old one removed.  On failure ``staging`` is removed."""
+    old = None
+    try:
+        if final.exists():
+            old = final.parent / f".{final.name}.old-{os.getpid()}"
+            os.replace(final, old)
+        os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _keep_foreign_files(final: Path, staging: Path) -> None:

@@ -7,13 +7,12 @@ are not applied but listed under ``stale_corrections`` so that nothing is droppe
 from __future__ import annotations
 
 import copy
-import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from pipeline.export import atomic_write_json, table_csv
+from pipeline.export import atomic_write_json, swap_into_place, table_csv
 from pipeline.review.store import Correction, ReviewStore, cell_index, is_stale, list_documents, load_document
 
 
@@ -59,13 +58,7 @@ def _swap_tables(doc_dir: Path, reviewed: dict[str, Any]) -> None:
     try:
         for t in reviewed["tables"]:
             (staging / f"{t['id']}.csv").write_text(table_csv(t), encoding="utf-8")
-        old = None
-        if final.exists():
-            old = doc_dir / f".tables_reviewed.old-{os.getpid()}"
-            os.replace(final, old)
-        os.replace(staging, final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    swap_into_place(staging, final)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -283,13 +283,13 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
     spans = list(grid.spans)
     prepared = prepare_cells(page, grid, spans, shave)
     crops: list[LineCrop] = []
-    tall: dict[int, bool] = {}
+    tall: set[int] = set()
     for idx, pc in enumerate(prepared):
         if not pc.mask.any():
             continue
         for y0, y1 in split_lines(pc.mask, dpi):
             if y1 - y0 > 1.9 * em(dpi) * 1.35:
-                tall[idx] = True
+                tall.add(idx)
             piece, xa, ya = line_crop(pc.crop, pc.mask, y0, y1, dpi)
             crops.append(LineCrop(idx, piece, BBox(pc.ox + xa, pc.oy + ya, pc.ox + xa + piece.shape[1],
                                                   pc.oy + ya + piece.shape[0])))
@@ -333,9 +333,7 @@ def apply_structure_confidence(cells: list[Cell], grid: Grid) -> list[Cell]:
     if grid.line_score >= 0.999:
         return cells
     f = 0.5 + 0.5 * grid.line_score
-    return [Cell(row=c.row, col=c.col, rowspan=c.rowspan, colspan=c.colspan, text=c.text,
-                 confidence=round(c.confidence * f, 4), bbox=c.bbox, lines=c.lines, flags=c.flags)
-            for c in cells]
+    return [replace(c, confidence=round(c.confidence * f, 4)) for c in cells]
 
 
 def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int, int, int, int]]:
