@@ -19,10 +19,12 @@ from typing import Any
 import pluggy
 
 from pipeline import PROJECT, hookspecs
+from pipeline.checks import CheckResult
 from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError, MissingDependencyError, PipelineError
 from pipeline.interfaces import DocumentSource, OcrEngine, TableRecognizer
 from pipeline.model import Grid, PageImage, PageResult, SkewEstimate, Table
+from pipeline.records import LogicalTable
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,13 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("grid-lattice", "plugins.grid.lattice"),
     ("cells-reconstruct", "plugins.cells.reconstruct"),
     ("recognizer-generic", "plugins.recognizers.generic"),
+    ("recognizer-summary", "plugins.recognizers.summary"),
+    ("recognizer-income", "plugins.recognizers.income"),
+    ("recognizer-expenditure", "plugins.recognizers.expenditure"),
+    ("recognizer-basic", "plugins.recognizers.basic"),
+    ("recognizer-three-public", "plugins.recognizers.three_public"),
+    ("recognizer-performance", "plugins.recognizers.performance"),
+    ("checks-identities", "plugins.checks.identities"),
 )
 
 
@@ -129,6 +138,12 @@ class PluginManager:
                     raise ConfigError(f"two table recognisers are named {cls.name!r}")
                 classes[cls.name] = cls
         return [cls() for cls in classes.values()]
+
+    def check_document(self, *, tables: list[LogicalTable], config: PipelineConfig) -> list[CheckResult]:
+        out: list[CheckResult] = []
+        for result in self.pm.hook.check_document(tables=tables, config=config):
+            out.extend(result or [])
+        return out
 
     def page_done(self, *, result: PageResult, config: PipelineConfig) -> None:
         try:

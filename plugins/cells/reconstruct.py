@@ -25,6 +25,7 @@ from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.interfaces import LineRecognition, OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
+from pipeline.records import unit_from_caption
 
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
 _NUMBERISH = re.compile(r"^[\d.,%()+\-]+$")
@@ -362,20 +363,22 @@ def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int,
     return out
 
 
-def read_caption(page: PageImage, grid: Grid, upper: float, engine: OcrEngine) -> tuple[str, float]:
+def read_caption(page: PageImage, grid: Grid, upper: float, engine: OcrEngine) -> tuple[str, float, str]:
     """The table's printed title: the nearest centred text line above the table that is not a unit/date/
-    label line; "" when there is none (continuations)."""
+    label line ("" when there is none: continuations), its confidence, and the printed unit ("单位：万元" →
+    "万元"; "" when none is printed above the table)."""
     dpi = page.dpi
     top = max(upper, grid.bbox.top - 12 * em(dpi))
     region = BBox(0, top, page.width, grid.bbox.top - 2)
     segs = caption_bands(page.gray, region, dpi)[:8]
     if not segs:
-        return "", 1.0
+        return "", 1.0, ""
     crops = []
     for x0, y0, x1, y1 in segs:
         pad = max(2, (y1 - y0) // 4)
         crops.append(page.gray[max(0, y0 - pad): y1 + pad, max(0, x0 - pad): x1 + pad])
     results = engine.recognize_lines(crops)
+    unit = unit_from_caption(r.text for r in results)
     centre = (grid.bbox.x0 + grid.bbox.x1) / 2
     for (x0, _y0, x1, _y1), res in zip(segs, results, strict=False):
         text = res.text.strip()
@@ -386,15 +389,15 @@ def read_caption(page: PageImage, grid: Grid, upper: float, engine: OcrEngine) -
             continue
         if not _CJK.search(text):
             continue
-        return text, res.confidence
-    return "", 0.8
+        return text, res.confidence, unit
+    return "", 0.8, unit
 
 
 @hookimpl(trylast=True)
 def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str, upper_bound: float,
                 config: PipelineConfig) -> Table | None:
     cells = read_cells(page, grid, engine)
-    title, title_conf = read_caption(page, grid, upper_bound, engine)
+    title, title_conf, unit = read_caption(page, grid, upper_bound, engine)
     return Table(id=table_id, page=page.page_number, bbox=grid.bbox, n_rows=grid.n_rows, n_cols=grid.n_cols,
                  cells=tuple(cells), title=title, title_confidence=round(title_conf, 4),
-                 structure_confidence=grid.line_score)
+                 structure_confidence=grid.line_score, extra={"unit": unit} if unit else {})
