@@ -10,14 +10,15 @@ Per cell (every check term with a grid position, empty cells included):
   threshold);
 * in both: unchanged (its value is confirmed elsewhere; the failure lies with another term).
 
-For a failing check whose terms are all confirmed elsewhere but one, the value that balances the check is
-proposed for that cell as ``suggestion`` (formatted like the printed numbers); the OCR text is never changed.
+For a failing check whose terms are all confirmed elsewhere but one, read with low confidence, the value that
+balances the check is proposed for that cell as ``suggestion`` (formatted like the printed numbers); the OCR
+text is never changed.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -27,6 +28,9 @@ from pipeline.model import Table
 CONFIRMED_DOUBT = 0.05
 ROUNDING_DOUBT = 0.5
 SUSPECT_CAP = 0.5
+#: A balancing value is proposed only for a cell read with less confidence than this (or read empty), in a table
+#: whose grid shows no misplaced cells (a split column makes every balance meaningless).
+SUGGEST_BELOW = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +73,16 @@ def format_like(value: Decimal, examples: Sequence[str]) -> str:
     return f"{q:,.{decimals}f}" if grouped else f"{q:.{decimals}f}"
 
 
-def suggestions(checks: Sequence[CheckResult], ev: dict[CellRef, CellEvidence]) -> dict[CellRef, str]:
-    """The balancing value for the single unconfirmed term of each failing equality check; a cell with two
-    different proposals gets none."""
+def suggestions(checks: Sequence[CheckResult], ev: dict[CellRef, CellEvidence],
+                eligible: Callable[[Term], bool] = lambda t: True) -> dict[CellRef, str]:
+    """The balancing value for the single unconfirmed term of each failing equality check, when that term is
+    ``eligible``; a cell with two different proposals gets none."""
     proposals: dict[CellRef, set[str]] = defaultdict(set)
     for chk in checks:
         if chk.status != "fail" or chk.relation != "eq":
             continue
         open_terms = [t for t in chk.terms if t.ref is not None and not ev.get(t.ref, CellEvidence()).passed]
-        if len(open_terms) != 1:
+        if len(open_terms) != 1 or not eligible(open_terms[0]):
             continue
         t = open_terms[0]
         value = _balancing_value(chk, t)
@@ -101,8 +106,10 @@ def fuse(tables: Sequence[Table], checks: Sequence[CheckResult], suspects: Itera
     ``suspects`` (misplaced by the grid, see :attr:`pipeline.records.Row.suspects`) are capped at
     ``SUSPECT_CAP`` and flagged ``structure`` whatever the checks say."""
     ev = evidence(checks)
-    sugg = suggestions(checks, ev)
     misplaced = set(suspects)
+    unsound = {ref[0] for ref in misplaced}
+    sugg = suggestions(checks, ev, lambda t: (t.confidence < SUGGEST_BELOW or not t.text) and t.ref is not None
+                       and t.ref[0] not in unsound)
     out = []
     for t in tables:
         cells = []

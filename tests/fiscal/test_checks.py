@@ -68,12 +68,13 @@ def misread(rows, r, c, text):
 
 def test_one_misread_digit_fails_its_checks_and_only_that_cell_is_suspect(pm):
     rows = misread(EXPENDITURE_ROWS, 6, 5, "516.09")  # 行政运行 基本支出 546.09 read as 516.09
-    a = run(pm, [table_of(rows, title="支出决算表", confidence=0.95)])
+    conf = {(r, c): 0.95 for r in range(len(rows)) for c in range(7)} | {(6, 5): 0.6}
+    a = run(pm, [table_of(rows, title="支出决算表", confidence=conf)])
     fails = [c for c in a.checks if c.status == "fail"]
     assert {c.rule for c in fails} == {"row:total", "hierarchy:款=basic"}
     cells = {(c.row, c.col): c for c in a.tables[0].cells}
     bad = cells[(6, 5)]
-    assert bad.confidence <= SUSPECT_CAP and "check:fail" in bad.flags and bad.ocr_confidence == 0.95
+    assert bad.confidence <= SUSPECT_CAP and "check:fail" in bad.flags and bad.ocr_confidence == 0.6
     assert bad.text == "516.09" and bad.suggestion == "546.09"  # proposed, never applied
     # its neighbours are confirmed by other checks: near-certain, not flagged
     review = [k for k, c in cells.items() if c.confidence < 0.9 and c.text]
@@ -81,6 +82,22 @@ def test_one_misread_digit_fails_its_checks_and_only_that_cell_is_suspect(pm):
     # in a failing check but confirmed by another: left as read; in passing checks only: near-certain
     assert cells[(6, 4)].confidence == 0.95 and cells[(5, 5)].confidence == 0.95
     assert cells[(4, 4)].confidence > 0.99 and "check:pass" in cells[(4, 4)].flags
+
+
+def test_no_suggestion_for_a_confident_reading_or_a_misplaced_grid(pm):
+    rows = misread(EXPENDITURE_ROWS, 6, 5, "516.09")
+    confident = run(pm, [table_of(rows, title="支出决算表", confidence=0.99)])
+    bad = next(c for c in confident.tables[0].cells if (c.row, c.col) == (6, 5))
+    assert bad.confidence <= SUSPECT_CAP and bad.suggestion is None  # flagged, but no value proposed
+    # a column split the header does not have: two values under 项目支出 in one row
+    split = [[*r, "^" if i < 3 else ""] for i, r in enumerate(rows)]
+    split[0][6:8] = ["项目支出", "<"]
+    split[7][6:8] = ["300", ".00"]
+    low = {(r, c): 0.5 for r in range(len(split)) for c in range(8)}
+    a = run(pm, [table_of(split, title="支出决算表", confidence=low)])
+    cells = {(c.row, c.col): c for c in a.tables[0].cells}
+    assert "structure" in cells[(7, 6)].flags and "structure" in cells[(7, 7)].flags
+    assert not any(c.suggestion for c in cells.values())
 
 
 def test_missed_value_in_an_empty_cell_is_found(pm):
