@@ -557,7 +557,20 @@ def plan(store: BatchStore, config: PipelineConfig, resume: bool
             skip.append((job, prev))
         else:
             todo.append(job)
-    return todo, skip, unreadable
+    return largest_first(todo, store), skip, unreadable
+
+
+def largest_first(jobs: Sequence[Job], store: BatchStore) -> list[Job]:
+    """Dispatch order: biggest input files first (a proxy for pages), so no worker is left alone with a long
+    document at the end of the batch (longest-processing-time-first scheduling); ties keep path order."""
+
+    def size(job: Job) -> int:
+        try:
+            return store.local_path(job.rel).stat().st_size
+        except OSError:
+            return 0
+
+    return sorted(jobs, key=lambda j: -size(j))
 
 
 def run_batch(store: BatchStore, config: PipelineConfig, *, workers: int, resume: bool = True,
