@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -317,3 +317,19 @@ class SpecRecognizer(TableRecognizer):
         extra["labels"] = {str(c): " / ".join(p) for c, p in paths.items() if p}
         return RecognizedTable(type=spec.type, type_confidence=round(score, 3),
                                columns=map_columns(spec.columns, paths, spec.measures), extra=extra)
+
+
+def spec_family(name: str, specs: tuple[TypeSpec, ...], module: str
+                ) -> tuple[type[SpecRecognizer], Callable[[], list[type[TableRecognizer]]]]:
+    """The recogniser class of a family of specs and its ``register_recognizers`` hook implementation, for a
+    plugin module to expose: ``Recognizer, register_recognizers = spec_family("income", SPECS, __name__)``
+    (the class is named ``Recognizer`` in ``module``, so it pickles)."""
+    from pipeline import hookimpl
+
+    cls = type("Recognizer", (SpecRecognizer,), {"name": name, "specs": specs, "__module__": module})
+
+    @hookimpl
+    def register_recognizers() -> list[type[TableRecognizer]]:
+        return [cls]
+
+    return cls, register_recognizers

@@ -4,11 +4,7 @@ code/name/amount groups side by side and 人员经费合计 / 公用经费合计
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from pipeline import hookimpl
-from pipeline.interfaces import TableRecognizer
-from pipeline.tabletypes import CODE_COLUMNS, ColumnRule, SpecRecognizer, TypeSpec
+from pipeline.tabletypes import CODE_COLUMNS, ColumnRule, TypeSpec, spec_family
 
 COLUMNS: tuple[ColumnRule, ...] = (
     *CODE_COLUMNS,
@@ -29,11 +25,4 @@ SPECS: tuple[TypeSpec, ...] = (
 )
 
 
-class BasicExpenditureRecognizer(SpecRecognizer):
-    name: ClassVar[str] = "basic-expenditure"
-    specs = SPECS
-
-
-@hookimpl
-def register_recognizers() -> list[type[TableRecognizer]]:
-    return [BasicExpenditureRecognizer]
+Recognizer, register_recognizers = spec_family("basic-expenditure", SPECS, __name__)

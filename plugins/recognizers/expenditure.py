@@ -3,11 +3,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from pipeline import hookimpl
-from pipeline.interfaces import TableRecognizer
-from pipeline.tabletypes import CODE_COLUMNS, ColumnRule, SpecRecognizer, TypeSpec
+from pipeline.tabletypes import CODE_COLUMNS, ColumnRule, TypeSpec, spec_family
 
 COLUMNS: tuple[ColumnRule, ...] = (
     *CODE_COLUMNS,
@@ -62,11 +58,4 @@ SPECS: tuple[TypeSpec, ...] = (
 )
 
 
-class ExpenditureRecognizer(SpecRecognizer):
-    name: ClassVar[str] = "expenditure"
-    specs = SPECS
-
-
-@hookimpl
-def register_recognizers() -> list[type[TableRecognizer]]:
-    return [ExpenditureRecognizer]
+Recognizer, register_recognizers = spec_family("expenditure", SPECS, __name__)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from pipeline import hookimpl
-from pipeline.interfaces import TableRecognizer
-from pipeline.tabletypes import CODE_COLUMNS, ColumnRule, SpecRecognizer, TypeSpec
+from pipeline.tabletypes import CODE_COLUMNS, ColumnRule, TypeSpec, spec_family
 
 COLUMNS: tuple[ColumnRule, ...] = (
     *CODE_COLUMNS,
@@ -32,11 +28,4 @@ SPECS: tuple[TypeSpec, ...] = (
 )
 
 
-class IncomeRecognizer(SpecRecognizer):
-    name: ClassVar[str] = "income"
-    specs = SPECS
-
-
-@hookimpl
-def register_recognizers() -> list[type[TableRecognizer]]:
-    return [IncomeRecognizer]
+Recognizer, register_recognizers = spec_family("income", SPECS, __name__)

@@ -7,11 +7,7 @@ the table; rows below it are indicators.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from pipeline import hookimpl
-from pipeline.interfaces import TableRecognizer
-from pipeline.tabletypes import ColumnRule, SpecRecognizer, TypeSpec
+from pipeline.tabletypes import ColumnRule, TypeSpec, spec_family
 
 COLUMNS: tuple[ColumnRule, ...] = (
     ColumnRule("level1_item", ("一级指标",)),
@@ -36,11 +32,4 @@ SPECS: tuple[TypeSpec, ...] = (
 )
 
 
-class PerformanceRecognizer(SpecRecognizer):
-    name: ClassVar[str] = "performance"
-    specs = SPECS
-
-
-@hookimpl
-def register_recognizers() -> list[type[TableRecognizer]]:
-    return [PerformanceRecognizer]
+Recognizer, register_recognizers = spec_family("performance", SPECS, __name__)

@@ -7,11 +7,7 @@ items and 总计.  Column keys: ``income_item``/``income_amount`` and ``expendit
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from pipeline import hookimpl
-from pipeline.interfaces import TableRecognizer
-from pipeline.tabletypes import ColumnRule, SpecRecognizer, TypeSpec
+from pipeline.tabletypes import ColumnRule, TypeSpec, spec_family
 
 AMOUNT = ("决算数", "预算数", "金额", "预算", "决算")
 SIDES: tuple[ColumnRule, ...] = (
@@ -43,11 +39,4 @@ SPECS: tuple[TypeSpec, ...] = (
 )
 
 
-class SummaryRecognizer(SpecRecognizer):
-    name: ClassVar[str] = "summary"
-    specs = SPECS
-
-
-@hookimpl
-def register_recognizers() -> list[type[TableRecognizer]]:
-    return [SummaryRecognizer]
+Recognizer, register_recognizers = spec_family("summary", SPECS, __name__)

@@ -3,11 +3,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from pipeline import hookimpl
-from pipeline.interfaces import TableRecognizer
-from pipeline.tabletypes import ColumnRule, SpecRecognizer, TypeSpec
+from pipeline.tabletypes import ColumnRule, TypeSpec, spec_family
 
 COLUMNS: tuple[ColumnRule, ...] = (
     ColumnRule("vehicle", ("购置及运行", "购置及运行维护")),
@@ -41,11 +37,4 @@ SPECS: tuple[TypeSpec, ...] = (
 )
 
 
-class ThreePublicRecognizer(SpecRecognizer):
-    name: ClassVar[str] = "three-public"
-    specs = SPECS
-
-
-@hookimpl
-def register_recognizers() -> list[type[TableRecognizer]]:
-    return [ThreePublicRecognizer]
+Recognizer, register_recognizers = spec_family("three-public", SPECS, __name__)
