@@ -28,7 +28,7 @@ _CODE = re.compile(r"^\d{2,9}$")
 _ORDINAL_1 = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _ORDINAL_2 = re.compile(r"^([(（][一二三四五六七八九十\d]+[)）]|\d+[、.．])")
 _TOTAL = re.compile(r"(合计|总计|总分)")
-_UNIT = re.compile(r"单位[:：]?\s*(万元|千元|亿元|元)")
+_UNIT = re.compile(r"单位[:：]?\s*(万|千|亿)?(\S)?")
 #: printed code length → level of the 政府收支分类 subject (function: 3/5/7 digits; economic: 3/5)
 LEVEL_BY_LENGTH = {3: "类", 5: "款", 7: "项"}
 
@@ -65,11 +65,14 @@ def decimals_of(text: str) -> int:
 
 
 def unit_from_caption(lines: Iterable[str]) -> str:
-    """"万元" / "元" / … from a caption line such as "单位：万元" or "金额单位：元"; "" when none is printed."""
+    """"万元" / "元" / … from a caption line such as "单位：万元" or "金额单位：元"; "" when none is printed.
+    The vocabulary is closed (元, 千元, 万元, 亿元), so a misread 元 after 万 ("万先") still means 万元."""
     for line in lines:
         m = _UNIT.search(unicodedata.normalize("NFKC", line).replace(" ", ""))
-        if m:
-            return m.group(1)
+        if m and m.group(1):
+            return m.group(1) + "元"
+        if m and m.group(2) == "元":
+            return "元"
     return ""
 
 

@@ -337,6 +337,16 @@ def apply_structure_confidence(cells: list[Cell], grid: Grid) -> list[Cell]:
     return [replace(c, confidence=round(c.confidence * f, 4)) for c in cells]
 
 
+def drop_tall_marks(mask: np.ndarray, max_height: float) -> np.ndarray:
+    """``mask`` without connected marks taller than ``max_height`` (a scan's dark page edge, a binding shadow or
+    a stray ruling beside a caption, which would join every text line into one band)."""
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    tall = np.nonzero(stats[1:, cv2.CC_STAT_HEIGHT] > max_height)[0] + 1
+    if len(tall) == 0:
+        return mask
+    return mask & ~np.isin(labels, tall)
+
+
 def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int, int, int, int]]:
     """Text-line segments (x0, y0, x1, y1) in ``region``, nearest to its bottom first."""
     x0, y0 = int(max(0, region.x0)), int(max(0, region.top))
@@ -344,7 +354,7 @@ def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int,
     if x1 - x0 < 10 or y1 - y0 < 10:
         return []
     crop = gray[y0:y1, x0:x1]
-    mask, _ = clean_ink(crop, dpi)
+    mask = drop_tall_marks(clean_ink(crop, dpi)[0], 2.5 * em(dpi))
     out = []
     for a, b in reversed(split_lines(mask, dpi)):
         if b - a < 0.4 * em(dpi):

@@ -49,6 +49,8 @@ def test_decimal_is_never_a_float_artefact():
     (["收入决算表", "单位：万元"], "万元"),
     (["金额单位: 元"], "元"),
     (["2024年", "公开01表"], ""),
+    (["单位：万先"], "万元"),  # 元 misread: the unit vocabulary is closed
+    (["编制单位：某某局"], ""),
 ])
 def test_unit_from_caption(lines, unit):
     assert unit_from_caption(lines) == unit
