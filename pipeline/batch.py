@@ -593,6 +593,7 @@ def run_batch(store: BatchStore, config: PipelineConfig, *, workers: int, resume
             rec = {"input": rel, "sha256": sha, "output": name, "status": status, "error": r.get("error"),
                    "pages": r.get("pages", 0), "tables": r.get("tables", 0),
                    "cells_needing_review": r.get("review_cells", r.get("cells_needing_review", 0)),
+                   "checks_failed": r.get("checks_failed", 0),
                    "page_errors": r.get("page_errors", 0), "seconds": round(float(r.get("seconds", 0.0)), 3),
                    "started": r.get("started"), "finished": r.get("finished"),
                    "worker_pid": r.get("pid"), "worker_peak_rss_mb": r.get("worker_peak_rss_mb"), **common}

@@ -44,6 +44,7 @@ class DocumentSummary:
     tables: int = 0
     cells: int = 0
     review_cells: int = 0
+    checks_failed: int = 0  # arithmetic checks that failed (printed errors or misreadings: see document.json)
     seconds: float = 0.0
 
 
@@ -214,6 +215,7 @@ def process_document(path: str | Path, out_root: str | Path, config: PipelineCon
     return DocumentSummary(path=path, name=name, status="ok", out_dir=str(out_dir), sha256=sha, pages=n_pages,
                            page_errors=page_errors, tables=len(doc["tables"]), cells=len(cells),
                            review_cells=sum(c["needs_review"] for c in cells),
+                           checks_failed=analysis.summary()["fail"],
                            error=next((p.error for p in pages if p.error), None),
                            seconds=time.perf_counter() - t0)
 

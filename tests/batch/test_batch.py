@@ -123,12 +123,12 @@ def test_crashing_and_hanging_workers_are_replaced(tmp_path: Path, call_log: Pat
     copy(PNG, inp / "b-hangme.png")
     copy(PNG, inp / "c-ok.png")
     copy(PNG, inp / "d-ok.png")
-    assert batch(inp, out, "--timeout", "6") == 1
+    assert batch(inp, out, "--timeout", "15") == 1  # generous: a loaded machine must not time out c, d
     recs = last_records(manifest(out))
     assert recs["a-crashme.png"]["status"] == "failed"
     assert "worker crashed (exit code 13)" in recs["a-crashme.png"]["error"]
     assert recs["b-hangme.png"]["status"] == "failed"
-    assert "timed out after 6 s" in recs["b-hangme.png"]["error"]
+    assert "timed out after 15 s" in recs["b-hangme.png"]["error"]
     assert recs["c-ok.png"]["status"] == "done" and recs["d-ok.png"]["status"] == "done"
     assert (out / "c-ok" / "document.json").is_file()
 
