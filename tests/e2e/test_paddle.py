@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import SAMPLES
 
 if importlib.util.find_spec("paddleocr") is None and not os.environ.get("FISCALSCAN_REQUIRE_PADDLE"):
-    pytest.skip("paddleocr is not installed: pip install -e '.[paddle,test]' in its own venv (see .ci/run)",
+    pytest.skip("paddleocr is not installed: pip install -e '.[paddle]' pytest in its own venv (see .ci/run)",
                 allow_module_level=True)
 
 pytestmark = [pytest.mark.paddle, pytest.mark.slow]
