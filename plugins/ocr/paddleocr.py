@@ -239,8 +239,8 @@ class PaddleOcrEngine(OcrEngine):
 
     def describe(self) -> dict[str, str]:
         return {"engine": self.name, "rec_model": self.models.rec_name, "det_model": self.models.det_name,
-                "weights_from": self.models.source, "paddleocr": _version("paddleocr"),
-                "paddlepaddle": _version("paddlepaddle")}
+                "weights_from": self.models.source, "model_dir": str(self.models.root),
+                "paddleocr": _version("paddleocr"), "paddlepaddle": _version("paddlepaddle")}
 
 
 def box_of(poly: np.ndarray, width: int, height: int, pad: int = DET_PAD) -> BBox:

