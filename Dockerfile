@@ -2,6 +2,7 @@
 # downloads nothing at run time (it runs without network).
 #   docker build -t fiscalscan .                          # CLI only
 #   docker build -t fiscalscan:ray --build-arg EXTRAS=ray .  # with Ray, for cluster workers
+#   docker build -t fiscalscan:paddle --build-arg EXTRAS=paddle .  # + --ocr-engine paddleocr, models baked in
 #   docker run --rm -v "$PWD/scans:/in:ro" -v "$PWD/out:/out" fiscalscan batch /in --out /out
 FROM python:3.11-slim
 

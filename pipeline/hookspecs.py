@@ -69,7 +69,8 @@ def get_ocr_engine(config: PipelineConfig) -> OcrEngine | None:
     """Return the :class:`~pipeline.interfaces.OcrEngine` named by ``config.ocr_engine``, or None if this
     plugin does not provide it.  Raise :class:`~pipeline.errors.MissingDependencyError` when the engine is
     selected but its package or model files are missing.  Called once per document (engines cache their
-    sessions).  Built-in: ``plugins.ocr.ppocr_onnx`` ("ppocr-onnx").
+    sessions).  Built-in: ``plugins.ocr.ppocr_onnx`` ("ppocr-onnx"), ``plugins.ocr.paddleocr`` ("paddleocr", optional
+    extra ``paddle``).
     """
 
 

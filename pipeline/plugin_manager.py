@@ -4,6 +4,10 @@ Registration order: built-ins (the tuple below), then the ``fiscalscan.plugins``
 packages (built-ins are registered through that group too, skipped when already registered by name), then
 ``extra`` plugins.  The last registered implementation of a firstresult hook runs first.  Registration is
 idempotent.  ``FISCALSCAN_TRACE_PLUGINS=1`` logs every hook call.
+
+A plugin whose optional packages or model files are missing still registers (its hooks raise
+``MissingDependencyError`` when selected); it may define ``unavailable_reason() -> str | None`` (cheap, no
+heavy imports) so that ``fiscalscan plugins`` can say why it cannot run here.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("render-pdfium", "plugins.render.pdfium"),
     ("deskew-projection", "plugins.deskew.projection"),
     ("ocr-ppocr-onnx", "plugins.ocr.ppocr_onnx"),
+    ("ocr-paddleocr", "plugins.ocr.paddleocr"),
     ("grid-lattice", "plugins.grid.lattice"),
     ("cells-reconstruct", "plugins.cells.reconstruct"),
     ("recognizer-generic", "plugins.recognizers.generic"),
@@ -82,7 +87,8 @@ class PluginManager:
     # ---------------------------------------------------------------- introspection
 
     def list_plugins(self) -> list[dict[str, Any]]:
-        """Name, module, distribution version and implemented hooks of each registered plugin."""
+        """Name, module, distribution version, implemented hooks and (``unavailable``) why it cannot run here
+        (None when it can) of each registered plugin."""
         dists = {plugin: dist for plugin, dist in self.pm.list_plugin_distinfo()}
         out = []
         for name, plugin in self.pm.list_name_plugin():
@@ -93,6 +99,7 @@ class PluginManager:
                 "module": getattr(plugin, "__name__", type(plugin).__name__),
                 "version": getattr(dist, "version", None) if dist else _own_version(),
                 "hooks": hooks,
+                "unavailable": _unavailable_reason(plugin),
             })
         return out
 
@@ -160,6 +167,17 @@ class PluginManager:
 
 def _rebuild(entrypoints: bool, extra: tuple[object, ...], blocked: tuple[str, ...]) -> PluginManager:
     return PluginManager(entrypoints=entrypoints, extra=extra, blocked=blocked)
+
+
+def _unavailable_reason(plugin: object) -> str | None:
+    check = getattr(plugin, "unavailable_reason", None)
+    if not callable(check):
+        return None
+    try:
+        reason = check()
+    except Exception as exc:  # a broken check must not break `fiscalscan plugins`
+        return f"availability check failed: {type(exc).__name__}: {exc}"
+    return str(reason) if reason else None
 
 
 def _own_version() -> str | None:

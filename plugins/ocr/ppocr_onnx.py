@@ -15,7 +15,7 @@ import logging
 import math
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -78,6 +78,37 @@ def ctc_decode(probs: np.ndarray, charset: Sequence[str]) -> LineRecognition:
     return LineRecognition(text, float(np.mean(char_conf)), tuple(char_conf))
 
 
+def width_batches(widths: Sequence[int], max_pixels: int = MAX_BATCH_PIXELS, height: int = REC_HEIGHT
+                  ) -> list[list[int]]:
+    """Indices of crops grouped into batches of similar width (sorted by width), each batch padded to its
+    widest member holding at most ``max_pixels`` pixels (a batch of one may exceed it)."""
+    order = sorted(range(len(widths)), key=lambda i: widths[i])
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and widths[i] * (len(batches[-1]) + 1) * height <= max_pixels:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
+
+
+def recognize_batched(crops: Sequence[np.ndarray], run: Callable[[np.ndarray], np.ndarray],
+                      charset: Sequence[str]) -> list[LineRecognition]:
+    """Read line crops with a CTC recogniser: ``run`` maps an N×3×H×W float32 batch to N×T×C probabilities
+    (index 0 = blank of ``charset``).  Crops are batched by width so little padding is computed."""
+    tensors = [prepare_crop(c) for c in crops]
+    out: list[LineRecognition] = [LineRecognition("", 0.0)] * len(tensors)
+    for batch_idx in width_batches([t.shape[2] for t in tensors]):
+        width = max(tensors[i].shape[2] for i in batch_idx)
+        batch = np.zeros((len(batch_idx), 3, REC_HEIGHT, width), dtype=np.float32)
+        for j, i in enumerate(batch_idx):
+            batch[j, :, :, : tensors[i].shape[2]] = tensors[i]
+        probs = run(batch)
+        for j, i in enumerate(batch_idx):
+            out[i] = ctc_decode(probs[j], charset)
+    return out
+
+
 class PPOCRv6Onnx(OcrEngine):
     name: ClassVar[str] = "ppocr-onnx"
 
@@ -110,26 +141,7 @@ class PPOCRv6Onnx(OcrEngine):
     # ------------------------------------------------------------------ recognition
 
     def recognize_lines(self, crops: Sequence[np.ndarray]) -> list[LineRecognition]:
-        tensors = [prepare_crop(c) for c in crops]
-        order = sorted(range(len(tensors)), key=lambda i: tensors[i].shape[2])
-        out: list[LineRecognition | None] = [None] * len(tensors)
-        start = 0
-        while start < len(order):
-            end = start + 1
-            while end < len(order) and tensors[order[end]].shape[2] * (end - start + 1) * REC_HEIGHT \
-                    <= MAX_BATCH_PIXELS:
-                end += 1
-            batch_idx = order[start:end]
-            width = max(tensors[i].shape[2] for i in batch_idx)
-            batch = np.zeros((len(batch_idx), 3, REC_HEIGHT, width), dtype=np.float32)
-            for j, i in enumerate(batch_idx):
-                t = tensors[i]
-                batch[j, :, :, : t.shape[2]] = t
-            probs = self.rec.run(None, {self._input: batch})[0]
-            for j, i in enumerate(batch_idx):
-                out[i] = ctc_decode(probs[j], self.charset)
-            start = end
-        return [r if r is not None else LineRecognition("", 0.0) for r in out]
+        return recognize_batched(crops, lambda batch: self.rec.run(None, {self._input: batch})[0], self.charset)
 
     # ------------------------------------------------------------------ detection (fallback)
 
