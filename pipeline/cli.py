@@ -157,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--review-threshold", type=float, help="confidence below which a cell needs review (0.9)")
     run.add_argument("--ocr-engine", help="OCR engine name (default ppocr-onnx)")
     run.add_argument("--ocr-threads", type=int, help="ONNX Runtime threads (default: library default)")
+    run.add_argument("--force-ocr", action="store_true",
+                     help="OCR every page, also born-digital pages whose own text layer would be used")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 

@@ -22,9 +22,10 @@ The rule (each threshold below is a module constant):
 
 ``build_table`` then assigns each visible character to the grid cell holding its centre, joins a cell's
 characters into lines (top to bottom, left to right; the document's own spaces kept) and the lines as the
-OCR path does.  Confidence is the layer's certainty, not blindly 1: ``TEXT_CONFIDENCE`` scaled by the
-sample's agreement, lowered to ``DISPUTED_CONFIDENCE`` for a cell holding a sampled run the OCR read
-differently and to ``UNMAPPED_CONFIDENCE`` for unmapped glyphs.  A cell with ink but no characters is
+OCR path does.  Confidence is the layer's certainty, not blindly 1: ``TEXT_CONFIDENCE`` less
+``DISAGREEMENT_PENALTY`` times the share of sampled runs the OCR read differently (one odd run in eight
+leaves the page above the default review threshold, two do not), lowered to ``DISPUTED_CONFIDENCE`` for a
+cell holding such a run and to ``UNMAPPED_CONFIDENCE`` for unmapped glyphs.  A cell with ink but no characters is
 never confidently empty: it is read by OCR (flag ``text-layer-missing``).  The caption is the nearest
 centred line of characters above the table, chosen by the same rule as the OCR path.
 """
@@ -43,6 +44,7 @@ import numpy as np
 
 from pipeline import hookimpl
 from pipeline.config import PipelineConfig
+from pipeline.geometry import quarter_turn, upright_chars
 from pipeline.interfaces import OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageChar, PageImage, Rotation, Table, TextLayerCheck
 from plugins.cells.reconstruct import (
@@ -68,13 +70,14 @@ MATCH_SIMILARITY = 0.75
 MIN_AGREEMENT = 0.6
 
 TEXT_CONFIDENCE = 0.99
+DISAGREEMENT_PENALTY = 0.5  # page confidence = TEXT_CONFIDENCE - this × share of sampled runs that disagreed
 DISPUTED_CONFIDENCE = 0.8
 UNMAPPED_CONFIDENCE = 0.3
 TITLE_CONFIDENCE = 0.99
 
 _WS = re.compile(r"\s+")
 #: glyphs that look alike in print, folded before the layer's text is compared with what the OCR read
-_LOOKALIKE = str.maketrans({"。": "o", "O": "0", "o": "0", "〇": "0", "l": "1", "I": "1", "|": "1", "丨": "1",
+_LOOKALIKE = str.maketrans({"。": "0", "O": "0", "o": "0", "〇": "0", "l": "1", "I": "1", "|": "1", "丨": "1",
                             "一": "-", "—": "-", "－": "-", "―": "-", "·": ".", "．": ".", "，": ",", "：": ":",
                             "；": ";", "（": "(", "）": ")", "“": '"', "”": '"', "‘": "'", "’": "'"})
 
@@ -260,8 +263,8 @@ def head(chars: Sequence[PageChar], run: Run, n: int) -> Run:
     return Run(run.indices[:n], box)
 
 
-def run_crop(gray: np.ndarray, chars: Sequence[PageChar], run: Run, rotation: int) -> np.ndarray:
-    """The run's ink, turned upright, with a paper margin like the OCR path's line crops; everything outside
+def run_crop(gray: np.ndarray, chars: Sequence[PageChar], run: Run) -> np.ndarray:
+    """The run's ink with a paper margin like the OCR path's line crops; everything outside
     its characters' boxes (a neighbouring character, a ruling) is painted as paper first."""
     b = run.bbox
     y0, y1 = max(0, math.floor(b.top) - 1), min(gray.shape[0], math.ceil(b.bottom) + 1)
@@ -280,9 +283,7 @@ def run_crop(gray: np.ndarray, chars: Sequence[PageChar], run: Run, rotation: in
     if len(ys):
         crop = crop[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
     border = max(2, crop.shape[0] // 4)
-    crop = cv2.copyMakeBorder(crop, border, border, border, border, cv2.BORDER_CONSTANT, value=paper)
-    k = (rotation // 90) % 4
-    return np.ascontiguousarray(np.rot90(crop, k)) if k else crop
+    return cv2.copyMakeBorder(crop, border, border, border, border, cv2.BORDER_CONSTANT, value=paper)
 
 
 def assess(page: PageImage, engine: OcrEngine) -> TextLayerCheck:
@@ -306,11 +307,15 @@ def assess(page: PageImage, engine: OcrEngine) -> TextLayerCheck:
     coverage = ink_coverage(text_ink, f, [chars[i].bbox for i in idx], 0.02 * page.dpi)
     if coverage < MIN_INK_COVERAGE:
         return TextLayerCheck(usable=False, reason=f"characters cover {coverage:.0%} of the page's ink")
-    upright_idx = [i for i in idx if (round((chars[i].angle % 360) / 90) * 90 + rotation) % 360 == 0]
+    gray = page.gray
+    if rotation:  # sample on the page as it will be read: turned upright
+        h, w = gray.shape
+        gray, chars = quarter_turn(gray, rotation), upright_chars(chars, w, h, rotation, 0.0)
+    upright_idx = [i for i in idx if round((chars[i].angle % 360) / 90) % 4 == 0]
     runs = sample_runs(chars, upright_idx, SAMPLE_SIZE)
     if not runs:
         return TextLayerCheck(usable=False, reason="no text runs to check", rotation=rotation)
-    reads = engine.recognize_lines([run_crop(page.gray, chars, r, rotation) for r in runs])
+    reads = engine.recognize_lines([run_crop(gray, chars, r) for r in runs])
     sims = [similarity("".join(chars[i].text for i in r.indices), res.text) for r, res in
             zip(runs, reads, strict=True)]
     agreement = sum(s >= MATCH_SIMILARITY for s in sims) / len(sims)
@@ -375,10 +380,15 @@ def cell_from_chars(page: PageImage, grid: Grid, span: tuple[int, int, int, int]
                 flags=tuple(flags))
 
 
+def page_confidence(agreement: float) -> float:
+    """Confidence of a text-layer cell on a page whose OCR sample agreed on ``agreement`` of its runs."""
+    return max(0.0, TEXT_CONFIDENCE - DISAGREEMENT_PENALTY * (1.0 - agreement))
+
+
 def read_cells_from_chars(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
     """Every cell of ``grid`` from the text layer; cells with ink but no characters by OCR."""
     check = page.text_check
-    base = TEXT_CONFIDENCE * (check.confidence if check is not None else 0.0)
+    base = page_confidence(check.confidence if check is not None else 0.0)
     by_span = assign_chars(page.chars, readable(page), grid)
     cells: dict[int, Cell] = {}
     missing: list[int] = []
