@@ -48,11 +48,10 @@ from pipeline.geometry import quarter_turn, upright_chars
 from pipeline.interfaces import OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageChar, PageImage, Rotation, Table, TextLayerCheck
 from plugins.cells.reconstruct import (
-    _CJK,
-    _UNIT_OR_LABEL,
     apply_structure_confidence,
     cell_crop,
     clean_ink,
+    is_caption,
     join_lines,
     read_cells,
 )
@@ -417,15 +416,11 @@ def caption_from_chars(page: PageImage, grid: Grid, upper: float) -> str:
     em = char_height(chars, [i for i in idx if not chars[i].text.isspace()])
     top = max(upper, grid.bbox.top - 12 * (10.5 / 72.0 * page.dpi))
     above = [i for i in idx if top <= (chars[i].bbox.top + chars[i].bbox.bottom) / 2 < grid.bbox.top - 2]
-    centre = (grid.bbox.x0 + grid.bbox.x1) / 2
     for line in reversed(group_lines(chars, above)):
         for run in split_runs(chars, line, 2.5 * em):
             text = line_text(chars, run.indices)
-            if len(text) < 3 or _UNIT_OR_LABEL.search(text) or not _CJK.search(text):
-                continue
-            if abs((run.bbox.x0 + run.bbox.x1) / 2 - centre) > 0.2 * grid.bbox.width:
-                continue
-            return text
+            if is_caption(text, run.bbox.x0, run.bbox.x1, grid.bbox):
+                return text
     return ""
 
 
