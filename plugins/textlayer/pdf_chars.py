@@ -362,12 +362,27 @@ def has_ink(gray: np.ndarray, box: BBox, dpi: float) -> bool:
     return bool(mask.any())
 
 
+def cell_text(page: PageImage, members: Sequence[int]) -> str:
+    """A cell's characters as text: lines top to bottom, joined as the OCR path joins them.  Characters set
+    sideways in the cell (a turned header) are read in their own direction, after the upright ones."""
+    by_quarter: dict[int, list[int]] = {}
+    for i in members:
+        by_quarter.setdefault(round((page.chars[i].angle % 360.0) / 90.0) % 4, []).append(i)
+    lines: list[str] = []
+    for q, idx in sorted(by_quarter.items()):
+        chars: Sequence[PageChar] = [page.chars[i] for i in idx]
+        if q:  # turn them upright: text at q quarters counter-clockwise needs (4 - q) more
+            chars = upright_chars(chars, page.width, page.height, (360 - 90 * q) % 360, 0.0)
+        lines += [line_text(chars, line) for line in group_lines(chars, range(len(chars)))]
+    return join_lines(lines)
+
+
 def cell_from_chars(page: PageImage, grid: Grid, span: tuple[int, int, int, int], members: Sequence[int],
                     base: float) -> Cell:
     chars, check = page.chars, page.text_check
     r, c, rs, cs = span
     box = grid.cell_bbox(r, c, rs, cs)
-    text = join_lines([line_text(chars, line) for line in group_lines(chars, members)])
+    text = cell_text(page, members)
     conf, flags = base, []
     if check is not None and any(i in check.disputed for i in members):
         conf = min(conf, DISPUTED_CONFIDENCE)

@@ -276,6 +276,14 @@ def test_ink_without_characters_is_read_by_ocr(twin: Path, engine, config) -> No
     assert cells[(r, c)].confidence > 0.5  # read by OCR, with the OCR path's confidence
 
 
+def test_sideways_cell_text_reads_in_its_own_direction() -> None:
+    """A header set sideways (text running up the page) is read bottom to top, a second column after it."""
+    up = [PageChar(text=t, bbox=BBox(50, 150 - 20 * k, 70, 170 - 20 * k), angle=90.0) for k, t in enumerate("项目")]
+    up += [PageChar(text=t, bbox=BBox(72, 150 - 20 * k, 92, 170 - 20 * k), angle=90.0) for k, t in enumerate("名称")]
+    page = _page_with(up, TextLayerCheck(usable=True, reason="", confidence=1.0))
+    assert pdf_chars.cell_text(page, range(4)) == "项目名称"
+
+
 def test_page_confidence_steps() -> None:
     assert pdf_chars.page_confidence(1.0) == pdf_chars.TEXT_CONFIDENCE
     assert pdf_chars.page_confidence(7 / 8) > 0.9 > pdf_chars.page_confidence(6 / 8)
