@@ -50,11 +50,11 @@ def stage_inputs(paths: list[Path], copies: int, dest: Path) -> None:
             shutil.copyfile(p, target)
 
 
-def run_one(label: str, inp: Path, workers: int, ray: bool, work: Path) -> dict[str, Any]:
+def run_one(label: str, inp: Path, workers: int, ray: bool, work: Path, threads: int = 0) -> dict[str, Any]:
     out = work / f"out-{label}"
     store = LocalStore(inp, out)
     cores = os.cpu_count() or 1
-    config = PipelineConfig(ocr_threads=max(1, cores // workers))
+    config = PipelineConfig(ocr_threads=threads or max(1, cores // workers))
     t0 = time.perf_counter()
     res = run_batch(store, config, workers=workers, resume=False, ray_address="auto" if ray else None)
     wall = time.perf_counter() - t0
@@ -79,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="local worker counts (1 2)")
     ap.add_argument("--no-ray", action="store_true", help="skip the Ray run")
     ap.add_argument("--ray-workers", type=int, default=2, help="Ray actors (default 2)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="OCR threads per worker for every run (default 0: cores // workers, as batch does)")
     ap.add_argument("--json", help="write results here")
     args = ap.parse_args(argv)
 
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         inp = work / "in"
         stage_inputs(paths, args.copies, inp)
         for w in args.workers:
-            results.append(run_one(f"local-{w}", inp, w, False, work))
+            results.append(run_one(f"local-{w}", inp, w, False, work, args.threads))
             print(json.dumps(results[-1]), flush=True)
         if not args.no_ray:
             try:
@@ -100,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                 ray.init(num_cpus=args.ray_workers, include_dashboard=False, log_to_driver=False,
                          runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
                 try:
-                    results.append(run_one(f"ray-{args.ray_workers}", inp, args.ray_workers, True, work))
+                    results.append(run_one(f"ray-{args.ray_workers}", inp, args.ray_workers, True, work,
+                                           args.threads))
                     print(json.dumps(results[-1]), flush=True)
                 finally:
                     ray.shutdown()

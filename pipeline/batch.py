@@ -557,7 +557,20 @@ def plan(store: BatchStore, config: PipelineConfig, resume: bool
             skip.append((job, prev))
         else:
             todo.append(job)
-    return todo, skip, unreadable
+    return largest_first(todo, store), skip, unreadable
+
+
+def largest_first(jobs: Sequence[Job], store: BatchStore) -> list[Job]:
+    """Dispatch order: biggest input files first (a proxy for pages), so no worker is left alone with a long
+    document at the end of the batch (longest-processing-time-first scheduling); ties keep path order."""
+
+    def size(job: Job) -> int:
+        try:
+            return store.local_path(job.rel).stat().st_size
+        except OSError:
+            return 0
+
+    return sorted(jobs, key=lambda j: -size(j))
 
 
 def run_batch(store: BatchStore, config: PipelineConfig, *, workers: int, resume: bool = True,
@@ -580,6 +593,7 @@ def run_batch(store: BatchStore, config: PipelineConfig, *, workers: int, resume
             rec = {"input": rel, "sha256": sha, "output": name, "status": status, "error": r.get("error"),
                    "pages": r.get("pages", 0), "tables": r.get("tables", 0),
                    "cells_needing_review": r.get("review_cells", r.get("cells_needing_review", 0)),
+                   "checks_failed": r.get("checks_failed", 0),
                    "page_errors": r.get("page_errors", 0), "seconds": round(float(r.get("seconds", 0.0)), 3),
                    "started": r.get("started"), "finished": r.get("finished"),
                    "worker_pid": r.get("pid"), "worker_peak_rss_mb": r.get("worker_peak_rss_mb"), **common}

@@ -87,7 +87,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 extra = f", {s.page_errors} page error(s): {s.error}" if s.page_errors else ""
                 progress.console.print(
                     f"{path}: {s.pages} pages, {s.tables} tables, {s.cells} cells, {s.review_cells} need review, "
-                    f"{s.seconds:.1f} s -> {s.out_dir}{extra}", markup=False, highlight=False, soft_wrap=True)
+                    f"{s.checks_failed} failed checks, {s.seconds:.1f} s -> {s.out_dir}{extra}",
+                    markup=False, highlight=False, soft_wrap=True)
             else:
                 failed += 1
                 progress.console.print(f"error: {s.error}", markup=False, highlight=False, style="red",

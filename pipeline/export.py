@@ -65,15 +65,32 @@ def table_to_json(table: Table, review_threshold: float) -> dict[str, Any]:
         "cells": [
             {"row": c.row, "col": c.col, "rowspan": c.rowspan, "colspan": c.colspan, "text": c.text,
              "confidence": round(c.confidence, 4), "needs_review": c.confidence < review_threshold,
-             "bbox": c.bbox.as_list(), **({"flags": list(c.flags)} if c.flags else {})}
+             "bbox": c.bbox.as_list(), **({"flags": list(c.flags)} if c.flags else {}),
+             **({"ocr_confidence": round(c.ocr_confidence, 4)} if c.ocr_confidence is not None else {}),
+             **({"suggestion": c.suggestion} if c.suggestion is not None else {})}
             for c in table.cells
         ],
         **table.extra,
     }
 
 
+def records_csv(document: dict[str, Any], name: str) -> str:
+    """Every table's ``records`` as one CSV (columns :data:`pipeline.records.RECORD_FIELDS`)."""
+    from pipeline.records import RECORD_FIELDS
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=RECORD_FIELDS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for t in document["tables"]:
+        for rec in t.get("records") or []:
+            writer.writerow({**rec, "document": name, "table_type": t["type"],
+                             "value": "" if rec.get("value") is None else rec["value"]})
+    return buf.getvalue()
+
+
 def write_document(out_root: Path, name: str, document: dict[str, Any], write_csv: bool = True) -> Path:
-    """Write ``out_root/name/document.json`` and ``tables/<id>.csv`` atomically (whole folder swap)."""
+    """Write ``out_root/name/document.json``, ``records.csv`` and ``tables/<id>.csv`` atomically (whole folder
+    swap)."""
     out_root.mkdir(parents=True, exist_ok=True)
     final = out_root / name
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=out_root))
@@ -82,6 +99,7 @@ def write_document(out_root: Path, name: str, document: dict[str, Any], write_cs
             (staging / "tables").mkdir()
             for t in document["tables"]:
                 (staging / "tables" / f"{t['id']}.csv").write_text(table_csv(t), encoding="utf-8")
+            (staging / "records.csv").write_text(records_csv(document, name), encoding="utf-8")
         (staging / "document.json").write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n",
                                                encoding="utf-8")
         _keep_foreign_files(final, staging)
@@ -113,7 +131,7 @@ def _keep_foreign_files(final: Path, staging: Path) -> None:
     if not final.is_dir():
         return
     for entry in final.iterdir():
-        if entry.name in ("document.json", "tables") or (staging / entry.name).exists():
+        if entry.name in ("document.json", "tables", "records.csv") or (staging / entry.name).exists():
             continue
         if entry.is_dir():
             shutil.copytree(entry, staging / entry.name)

@@ -9,7 +9,9 @@ Lifecycle, per document::
     open_document -> for each page: DocumentSource.render -> check_text_layer (pages with characters)
                   -> estimate_orientation (unless the text layer is used) -> detect_grids
                   -> build_table (per grid) -> page_done
-                  -> (document level) recognize_table (per table, via register_recognizers) -> document_done
+                  -> (document level) recognise tables (register_recognizers), join continuations, run the
+                     types' within-table checks and check_document (cross-table), fuse checks into
+                     confidence -> document_done
 
 Built-in implementations live in ``plugins/`` and are registered through the same ``fiscalscan.plugins``
 entry-point group third-party packages use.  The last registered implementation runs first, so a third-party
@@ -23,9 +25,11 @@ from typing import TYPE_CHECKING
 from pipeline import hookspec
 
 if TYPE_CHECKING:
+    from pipeline.checks import CheckResult
     from pipeline.config import PipelineConfig
     from pipeline.interfaces import DocumentSource, OcrEngine, TableRecognizer
     from pipeline.model import Grid, PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
+    from pipeline.records import LogicalTable
 
 
 # --------------------------------------------------------------------------- input
@@ -117,6 +121,17 @@ def register_recognizers() -> list[type[TableRecognizer]]:
 
 
 # --------------------------------------------------------------------------- sinks
+
+
+@hookspec
+def check_document(tables: list[LogicalTable], config: PipelineConfig) -> list[CheckResult]:
+    """Arithmetic identities across the document's logical tables (continuations joined, records normalised),
+    e.g. 收入支出决算总表's 本年收入合计 = 收入决算表's 合计.  Return checks built with
+    :func:`pipeline.checks.evaluate` / :func:`pipeline.checks.equality` (``table`` ""), or an empty list.  All
+    implementations' checks are reported and fused into cell confidence.  Within-table checks are declared by
+    the table types (``TypeSpec.checks`` / ``TableRecognizer.check_rules``).  Built-in:
+    ``plugins.checks.identities``.
+    """
 
 
 @hookspec

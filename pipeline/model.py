@@ -165,6 +165,8 @@ class Cell:
     bbox: BBox
     lines: tuple[TextLine, ...] = ()
     flags: tuple[str, ...] = ()
+    ocr_confidence: float | None = None  # the reading's own confidence when checks changed ``confidence``
+    suggestion: str | None = None  # a value that would balance a failing check (never applied)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,10 +19,12 @@ from typing import Any
 import pluggy
 
 from pipeline import PROJECT, hookspecs
+from pipeline.checks import CheckResult
 from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError, MissingDependencyError, PipelineError
 from pipeline.interfaces import DocumentSource, OcrEngine, TableRecognizer
 from pipeline.model import Grid, PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
+from pipeline.records import LogicalTable
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,13 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("cells-reconstruct", "plugins.cells.reconstruct"),
     ("textlayer-chars", "plugins.textlayer.pdf_chars"),
     ("recognizer-generic", "plugins.recognizers.generic"),
+    ("recognizer-summary", "plugins.recognizers.summary"),
+    ("recognizer-income", "plugins.recognizers.income"),
+    ("recognizer-expenditure", "plugins.recognizers.expenditure"),
+    ("recognizer-basic", "plugins.recognizers.basic"),
+    ("recognizer-three-public", "plugins.recognizers.three_public"),
+    ("recognizer-performance", "plugins.recognizers.performance"),
+    ("checks-identities", "plugins.checks.identities"),
 )
 
 
@@ -137,6 +146,12 @@ class PluginManager:
                     raise ConfigError(f"two table recognisers are named {cls.name!r}")
                 classes[cls.name] = cls
         return [cls() for cls in classes.values()]
+
+    def check_document(self, *, tables: list[LogicalTable], config: PipelineConfig) -> list[CheckResult]:
+        out: list[CheckResult] = []
+        for result in self.pm.hook.check_document(tables=tables, config=config):
+            out.extend(result or [])
+        return out
 
     def page_done(self, *, result: PageResult, config: PipelineConfig) -> None:
         try:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
+from pipeline.analysis import Analysis, analyse, checks_touching
 from pipeline.config import PipelineConfig
 from pipeline.errors import InputError, PipelineError
 from pipeline.export import SCHEMA, table_to_json, write_document
@@ -23,6 +24,7 @@ from pipeline.geometry import upright, upright_chars
 from pipeline.interfaces import OcrEngine, TableRecognizer
 from pipeline.model import PageImage, PageResult, SkewEstimate, Table
 from pipeline.plugin_manager import PluginManager
+from pipeline.records import header_labels
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ class DocumentSummary:
     tables: int = 0
     cells: int = 0
     review_cells: int = 0
+    checks_failed: int = 0  # arithmetic checks that failed (printed errors or misreadings: see document.json)
     seconds: float = 0.0
 
 
@@ -86,17 +89,26 @@ def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: 
                       tables=tuple(tables), seconds=time.perf_counter() - t0)
 
 
+def continues(first: Table, prev: Table | None) -> bool:
+    """Whether ``first`` (the first table of its page) continues ``prev`` (the previous page's last table)."""
+    if prev is None or first.title:
+        return False
+    return not (first.n_cols != prev.n_cols and header_labels(first))
+
+
 def mark_continuations(pages: list[PageResult]) -> list[PageResult]:
     """A table continues the previous page's last table when it is the first table on its page, has no
-    caption of its own, and the previous page ended with a table."""
+    caption of its own, the previous page ended with a table, and it does not start with a header block of a
+    different layout (a table with its own column labels and another number of columns is a new table whose
+    title was not read)."""
     out: list[PageResult] = []
-    prev_has_table = False
+    prev: Table | None = None
     for p in pages:
         tables = list(p.tables)
-        if tables and prev_has_table and not tables[0].title:
+        if tables and continues(tables[0], prev):
             tables[0] = replace(tables[0], continued=True)
         out.append(replace(p, tables=tuple(tables)))
-        prev_has_table = p.status == "ok" and bool(p.tables)
+        prev = p.tables[-1] if p.status == "ok" and p.tables else None
     return out
 
 
@@ -125,8 +137,19 @@ def recognise(tables: list[Table], recognizers: list[TableRecognizer]) -> list[T
     return out
 
 
+def table_json(table: Table, config: PipelineConfig, analysis: Analysis | None) -> dict[str, Any]:
+    out = table_to_json(table, config.review_threshold)
+    if analysis is not None:
+        out["records"] = [r.to_json() for r in analysis.records if r.part == table.id]
+        out["checks"] = checks_touching(table.id, analysis.checks)
+    return out
+
+
 def document_json(path: str, sha: str, n_pages: int, pages: list[PageResult], tables: list[Table],
-                  config: PipelineConfig, engine: OcrEngine | None) -> dict[str, Any]:
+                  config: PipelineConfig, engine: OcrEngine | None, analysis: Analysis | None = None
+                  ) -> dict[str, Any]:
+    checks = {} if analysis is None else {"check_summary": analysis.summary(),
+                                          "checks": [c.to_json() for c in analysis.checks]}
     return {
         "schema": SCHEMA,
         "generator": {"name": "fiscalscan", "version": __version__,
@@ -136,7 +159,8 @@ def document_json(path: str, sha: str, n_pages: int, pages: list[PageResult], ta
         "pages": [{"page": p.page, "width": p.width, "height": p.height, "dpi": p.dpi, "rotation": p.rotation,
                    "skew": p.skew, "text_layer": p.text_layer, "status": p.status, "error": p.error,
                    "source": p.source, "tables": len(p.tables), "seconds": round(p.seconds, 3)} for p in pages],
-        "tables": [table_to_json(t, config.review_threshold) for t in tables],
+        "tables": [table_json(t, config, analysis) for t in tables],
+        **checks,
     }
 
 
@@ -182,8 +206,10 @@ def process_document(path: str | Path, out_root: str | Path, config: PipelineCon
             if on_page is not None:
                 on_page(number, n_pages)
     pages = mark_continuations(pages)
-    tables = recognise([t for p in pages for t in p.tables], pm.recognizers())
-    doc = document_json(path, sha, n_pages, pages, tables, config, engine)
+    recognizers = pm.recognizers()
+    tables = recognise([t for p in pages for t in p.tables], recognizers)
+    analysis = analyse(name, tables, recognizers, pm, config)
+    doc = document_json(path, sha, n_pages, pages, analysis.tables, config, engine, analysis)
     page_errors = sum(p.status == "error" for p in pages)
     if page_errors == n_pages:
         first = next(p.error for p in pages if p.error)
@@ -195,6 +221,7 @@ def process_document(path: str | Path, out_root: str | Path, config: PipelineCon
     return DocumentSummary(path=path, name=name, status="ok", out_dir=str(out_dir), sha256=sha, pages=n_pages,
                            page_errors=page_errors, tables=len(doc["tables"]), cells=len(cells),
                            review_cells=sum(c["needs_review"] for c in cells),
+                           checks_failed=analysis.summary()["fail"],
                            error=next((p.error for p in pages if p.error), None),
                            seconds=time.perf_counter() - t0)
 

@@ -166,14 +166,16 @@ def cell_index(document: dict[str, Any]) -> dict[tuple[str, int, int], tuple[dic
 
 
 def failed_check_cells(table: dict[str, Any]) -> set[tuple[int, int]]:
-    """Cells named by the table's failed checks (``checks[].cells`` as [row, col] pairs or {row, col})."""
+    """Cells of this table named by failing checks (``checks[].cells`` as {table, row, col} or [row, col]);
+    "rounding" is not a failure."""
     out: set[tuple[int, int]] = set()
     for check in table.get("checks") or []:
-        if str(check.get("status", "")).lower() in ("ok", "pass", "passed"):
+        if str(check.get("status", "")).lower() in ("ok", "pass", "passed", "rounding"):
             continue
         for ref in check.get("cells") or []:
             if isinstance(ref, dict) and "row" in ref and "col" in ref:
-                out.add((int(ref["row"]), int(ref["col"])))
+                if ref.get("table", table.get("id")) == table.get("id"):
+                    out.add((int(ref["row"]), int(ref["col"])))
             elif isinstance(ref, list | tuple) and len(ref) >= 2:
                 out.add((int(ref[0]), int(ref[1])))
     return out

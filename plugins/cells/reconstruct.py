@@ -25,6 +25,7 @@ from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.interfaces import LineRecognition, OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
+from pipeline.records import unit_from_caption
 
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
 _NUMBERISH = re.compile(r"^[\d.,%()+\-]+$")
@@ -336,6 +337,16 @@ def apply_structure_confidence(cells: list[Cell], grid: Grid) -> list[Cell]:
     return [replace(c, confidence=round(c.confidence * f, 4)) for c in cells]
 
 
+def drop_tall_marks(mask: np.ndarray, max_height: float) -> np.ndarray:
+    """``mask`` without connected marks taller than ``max_height`` (a scan's dark page edge, a binding shadow or
+    a stray ruling beside a caption, which would join every text line into one band)."""
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    tall = np.nonzero(stats[1:, cv2.CC_STAT_HEIGHT] > max_height)[0] + 1
+    if len(tall) == 0:
+        return mask
+    return mask & ~np.isin(labels, tall)
+
+
 def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int, int, int, int]]:
     """Text-line segments (x0, y0, x1, y1) in ``region``, nearest to its bottom first."""
     x0, y0 = int(max(0, region.x0)), int(max(0, region.top))
@@ -343,7 +354,7 @@ def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int,
     if x1 - x0 < 10 or y1 - y0 < 10:
         return []
     crop = gray[y0:y1, x0:x1]
-    mask, _ = clean_ink(crop, dpi)
+    mask = drop_tall_marks(clean_ink(crop, dpi)[0], 2.5 * em(dpi))
     out = []
     for a, b in reversed(split_lines(mask, dpi)):
         if b - a < 0.4 * em(dpi):
@@ -362,25 +373,27 @@ def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int,
     return out
 
 
-def read_caption(page: PageImage, grid: Grid, upper: float, engine: OcrEngine) -> tuple[str, float]:
+def read_caption(page: PageImage, grid: Grid, upper: float, engine: OcrEngine) -> tuple[str, float, str]:
     """The table's printed title: the nearest centred text line above the table that is not a unit/date/
-    label line; "" when there is none (continuations)."""
+    label line ("" when there is none: continuations), its confidence, and the printed unit ("单位：万元" →
+    "万元"; "" when none is printed above the table)."""
     dpi = page.dpi
     top = max(upper, grid.bbox.top - 12 * em(dpi))
     region = BBox(0, top, page.width, grid.bbox.top - 2)
     segs = caption_bands(page.gray, region, dpi)[:8]
     if not segs:
-        return "", 1.0
+        return "", 1.0, ""
     crops = []
     for x0, y0, x1, y1 in segs:
         pad = max(2, (y1 - y0) // 4)
         crops.append(page.gray[max(0, y0 - pad): y1 + pad, max(0, x0 - pad): x1 + pad])
     results = engine.recognize_lines(crops)
+    unit = unit_from_caption(r.text for r in results)
     for (x0, _y0, x1, _y1), res in zip(segs, results, strict=False):
         text = res.text.strip()
         if is_caption(text, x0, x1, grid.bbox):
-            return text, res.confidence
-    return "", 0.8
+            return text, res.confidence, unit
+    return "", 0.8, unit
 
 
 def is_caption(text: str, x0: float, x1: float, table: BBox) -> bool:
@@ -395,7 +408,7 @@ def is_caption(text: str, x0: float, x1: float, table: BBox) -> bool:
 def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str, upper_bound: float,
                 config: PipelineConfig) -> Table | None:
     cells = read_cells(page, grid, engine)
-    title, title_conf = read_caption(page, grid, upper_bound, engine)
+    title, title_conf, unit = read_caption(page, grid, upper_bound, engine)
     return Table(id=table_id, page=page.page_number, bbox=grid.bbox, n_rows=grid.n_rows, n_cols=grid.n_cols,
                  cells=tuple(cells), title=title, title_confidence=round(title_conf, 4),
-                 structure_confidence=grid.line_score)
+                 structure_confidence=grid.line_score, extra={"unit": unit} if unit else {})

@@ -113,3 +113,35 @@ def test_hook_register_recognizers() -> None:
     assert [c.name for c in classes] == ["generic"]
     pm = PluginManager(entrypoints=False)
     assert "generic" in [r.name for r in pm.recognizers()]
+
+
+def test_hook_check_document(config) -> None:  # type: ignore[no-untyped-def]
+    """Built-in identities compare the 总表 with the detailed tables; a plugin's checks are collected too and fused
+    into confidence."""
+    from pipeline.analysis import analyse
+    from pipeline.checks import evaluate, value_term
+    from pipeline.runner import recognise
+    from tests.fiscal.tables import EXPENDITURE_ROWS, SUMMARY_ROWS, table_of
+
+    class AlwaysFails:
+        @hookimpl
+        def check_document(self, tables):  # type: ignore[no-untyped-def]
+            lt = next(t for t in tables if t.type == "final.expenditure")
+            row = lt.rows[1]  # 201 一般公共服务支出
+            res = evaluate("plugin:impossible", "", value_term(row, "total", lt), [value_term(row, "basic", lt)])
+            return [res]
+
+    pm = PluginManager(entrypoints=False, extra=[AlwaysFails()])
+    recs = pm.recognizers()
+    tables = recognise([table_of(SUMMARY_ROWS, title="收入支出决算总表", id="p001-t1"),
+                        table_of(EXPENDITURE_ROWS, title="支出决算表", id="p002-t1", page=2)], recs)
+    result = analyse("doc", tables, recs, pm, config)
+    rules = {c.rule: c.status for c in result.cross_checks}
+    assert rules["plugin:impossible"] == "fail"
+    same = [s for r, s in rules.items() if r.startswith("same:final.summary[本年支出合计]")]
+    assert same == ["pass"]
+    assert any(r.startswith("same-class:") and s == "pass" for r, s in rules.items())
+    fused = {(t.id, c.row, c.col): c for t in result.tables for c in t.cells}
+    # in the plugin's failing check, but confirmed by the row and hierarchy checks: left as read
+    assert fused[("p002-t1", 4, 5)].confidence == 0.99
+    assert fused[("p002-t1", 4, 5)].ocr_confidence is None

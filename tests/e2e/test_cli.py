@@ -111,3 +111,23 @@ def test_missing_file_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["run", str(tmp_path / "nope.pdf"), "--out", str(tmp_path / "o"), "-q"]) == 1
     err = capsys.readouterr().out
     assert "nope.pdf: No such file or directory" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("doc", "type_id"), [("demo-final-2024", "final.expenditure"),
+                                              ("demo-budget-2025", "budget.fiscal_summary")])
+def test_typed_tables_records_and_checks(run_out, doc: str, type_id: str) -> None:  # type: ignore[no-untyped-def]
+    """The samples' arithmetic holds, so on a clean read every check passes and records.csv has every amount."""
+    out, _, _ = run_out
+    result = json.loads((out / f"{doc}-scan" / "document.json").read_text(encoding="utf-8"))
+    assert {t["type"] for t in result["tables"]} == {type_id}
+    assert result["check_summary"]["pass"] >= 5 and result["check_summary"]["fail"] == 0
+    with (out / f"{doc}-scan" / "records.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    amounts = [c["text"] for t in _truth(doc)["tables"] for c in t["cells"]
+               if c["text"].replace(",", "").replace(".", "").isdigit() and "." in c["text"]]
+    values = [r for r in rows if r["status"] == "value"]
+    assert len(values) == len(amounts)
+    assert {r["table_type"] for r in rows} == {type_id}
+    assert all(r["unit"] for r in values)  # read from the caption
+    # a continued table is one logical table: its records name the head
+    assert len({r["table"] for r in rows}) == 1

@@ -40,6 +40,19 @@ def test_split_lines_two_lines_and_dust() -> None:
     assert rc.split_lines(mask, 200) == [(10, 38), (50, 78)]
 
 
+def test_caption_bands_ignore_a_dark_page_edge() -> None:
+    """A scan's dark edge beside the caption must not join the title and the unit line into one band."""
+    from pipeline.model import BBox
+
+    gray = np.full((400, 1200), 235, np.uint8)
+    gray[:, 10:60] = 90  # page edge / binding shadow, full height
+    gray[100:130, 500:700] = 20  # title
+    gray[180:205, 950:1100] = 20  # 单位：万元
+    bands = rc.caption_bands(gray, BBox(0, 0, 1200, 400), 200)
+    assert [(y0, y1) for _x0, y0, _x1, y1 in bands] == [(180, 205), (100, 130)]
+    assert all(x0 > 60 for x0, *_ in bands)
+
+
 def test_clean_ink_drops_dust_but_keeps_dot_leaders() -> None:
     crop = np.full((50, 200), 230, np.uint8)
     crop[20:22, 150:152] = 30  # a tiny dust speck: not even ink

@@ -1,0 +1,67 @@
+"""The document-level stage after OCR: logical tables → records → arithmetic checks → fused confidence.
+
+Pure except for the plugin manager's ``check_document`` hook; used by :func:`pipeline.runner.process_document`
+and by ``bench/truth_checks.py`` (the same stage fed with ground-truth tables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pipeline.checks import CheckResult, run_table_checks
+from pipeline.config import PipelineConfig
+from pipeline.fusion import fuse
+from pipeline.interfaces import TableRecognizer
+from pipeline.model import Table
+from pipeline.records import LogicalTable, Record, logical_tables, records_of
+
+if TYPE_CHECKING:
+    from pipeline.plugin_manager import PluginManager
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    tables: list[Table]  # with check-aware confidences and suggestions
+    logical: list[LogicalTable]
+    table_checks: list[CheckResult]
+    cross_checks: list[CheckResult]
+    records: list[Record] = field(default_factory=list)
+
+    @property
+    def checks(self) -> list[CheckResult]:
+        return [*self.table_checks, *self.cross_checks]
+
+    def summary(self) -> dict[str, int]:
+        out = {"pass": 0, "rounding": 0, "fail": 0}
+        for c in self.checks:
+            out[c.status] += 1
+        return out
+
+
+def rules_for(type_id: str, recognizers: Sequence[TableRecognizer]) -> tuple[str, ...]:
+    for r in recognizers:
+        rules = r.check_rules(type_id)
+        if rules:
+            return rules
+    return ()
+
+
+def analyse(document: str, tables: Sequence[Table], recognizers: Sequence[TableRecognizer],
+            pm: PluginManager | None, config: PipelineConfig, fusion: bool = True) -> Analysis:
+    logical = logical_tables(tables)
+    table_checks: list[CheckResult] = []
+    for lt in logical:
+        table_checks.extend(run_table_checks(lt, rules_for(lt.type, recognizers)))
+    cross = pm.check_document(tables=logical, config=config) if pm is not None else []
+    suspects = [ref for lt in logical for row in lt.rows for ref in row.suspects]
+    fused, _suggestions = fuse(tables, [*table_checks, *cross], suspects) if fusion else (list(tables), {})
+    confidence = {(t.id, c.row, c.col): c.confidence for t in fused for c in t.cells}
+    records = [r for lt in logical for r in records_of(document, lt, confidence)]
+    return Analysis(tables=fused, logical=logical, table_checks=table_checks, cross_checks=cross, records=records)
+
+
+def checks_touching(table_id: str, checks: Sequence[CheckResult]) -> list[dict[str, Any]]:
+    """The checks with a cell in physical table ``table_id``, as JSON."""
+    return [c.to_json() for c in checks if any(t.ref is not None and t.ref[0] == table_id for t in c.terms)]

@@ -1,0 +1,354 @@
+"""Arithmetic checks on logical tables: the identities that standard fiscal tables obey.
+
+A check compares a printed total with the signed sum of printed parts::
+
+    expected = printed total, found = Σ sign·part, difference = found − expected
+
+``status`` is "pass" when the difference is exactly zero, "rounding" when it is within what printed rounding can
+explain (see :func:`rounding_tolerance`), else "fail".  Empty parts count as zero and are listed as terms (so a
+value the OCR missed can be found); "-"/"——" (not applicable) count as zero; a term that is not a number makes
+the check unevaluable and it is left out.  Checks are reported, never used to change a printed value.
+
+Within-table rules are named in each type's :class:`~pipeline.tabletypes.TypeSpec` ``checks``:
+
+* ``hierarchy`` — 类 = Σ 款, 款 = Σ 项 (children by code prefix), and a 合计 row = Σ 类 rows, per value column;
+* ``row:T=A+B-C`` — a row identity between value columns (``T``, ``A``… canonical keys; applied to each measure
+  suffix present, e.g. ``total.budget``/``total.final``);
+* ``items`` — in 总表 halves: 本年…合计 = Σ 一、二、… items above it, 总计 = 本年合计 + the un-numbered items between
+  them, an item = Σ its numbered sub-items, and 收入总计 = 支出总计 across the halves;
+* ``totals`` — Σ of a table's ``合计`` rows (人员经费合计 + 公用经费合计) = Σ 类 rows;
+* ``scores`` — performance tables: 得分 ≤ 分值 per indicator, 总分 = Σ 得分.
+
+Cross-table identities come from the ``check_document`` hook (built-in: ``plugins.checks.identities``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from pipeline.records import LogicalTable, Row, ValueCell
+
+CheckStatus = Literal["pass", "rounding", "fail"]
+CellRef = tuple[str, int, int]  # physical table id, row, col
+#: Most units of the last printed decimal that rounding of the parts can explain, whatever their number.
+MAX_ROUNDING_UNITS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    ref: CellRef | None  # None: an empty cell with no grid position
+    sign: int
+    value: Decimal
+    text: str
+    decimals: int
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    rule: str
+    table: str  # logical table id; "" for document-level checks
+    total: Term
+    parts: tuple[Term, ...]
+    expected: Decimal
+    found: Decimal
+    difference: Decimal
+    status: CheckStatus
+    relation: Literal["eq", "le"] = "eq"
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        return (self.total, *self.parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "table": self.table,
+                "cells": [{"table": t.ref[0], "row": t.ref[1], "col": t.ref[2]} for t in self.terms
+                          if t.ref is not None],
+                "expected": str(self.expected), "found": str(self.found), "difference": str(self.difference),
+                "status": self.status}
+
+
+def rounding_tolerance(terms: Sequence[Term]) -> Decimal:
+    """Half a unit of the last printed decimal per term, at least one unit and at most ``MAX_ROUNDING_UNITS``."""
+    decimals = max((t.decimals for t in terms), default=0)
+    unit = Decimal(1).scaleb(-decimals)
+    n = max(1, min(MAX_ROUNDING_UNITS, len(terms) // 2))
+    return unit * n
+
+
+def term_of(v: ValueCell | None, ref: CellRef | None = None, sign: int = 1) -> Term | None:
+    """A check term from a value cell; an absent cell is 0 at ``ref``; None when the cell is not a number."""
+    if v is None:
+        return Term(ref=ref, sign=sign, value=Decimal(0), text="", decimals=0, confidence=1.0)
+    if v.status == "text":
+        return None
+    return Term(ref=(v.part, v.row, v.col), sign=sign, value=v.value or Decimal(0), text=v.text,
+                decimals=v.decimals, confidence=v.confidence)
+
+
+def evaluate(rule: str, table: str, total: Term | None, parts: Iterable[Term | None],
+             relation: Literal["eq", "le"] = "eq") -> CheckResult | None:
+    """The check ``total = Σ sign·part`` (or ``total ≥ Σ`` for "le"); None when a term is not a number or every
+    term is empty/zero (nothing to check)."""
+    plist = list(parts)
+    if total is None or any(p is None for p in plist):
+        return None
+    ps = tuple(p for p in plist if p is not None)
+    if not ps or (total.value == 0 and all(p.value == 0 for p in ps)):
+        return None
+    if not total.text and all(not p.text for p in ps):
+        return None
+    found = sum((p.sign * p.value for p in ps), Decimal(0))
+    diff = found - total.value
+    if relation == "le":
+        status: CheckStatus = "pass" if diff <= 0 else "fail"
+    elif diff == 0:
+        status = "pass"
+    elif abs(diff) <= rounding_tolerance((total, *ps)):
+        status = "rounding"
+    else:
+        status = "fail"
+    return CheckResult(rule=rule, table=table, total=total, parts=ps, expected=total.value, found=found,
+                       difference=diff, status=status, relation=relation)
+
+
+# ------------------------------------------------------------------------------------------------ row access
+
+
+def value_term(row: Row, key: str, lt: LogicalTable, sign: int = 1) -> Term | None:
+    v = row.values.get(key)
+    if v is not None:
+        return term_of(v, sign=sign)
+    col = next((c for c, k in lt.columns.items() if k == key), None)
+    ref = (row.part, row.row, col) if col is not None else None
+    return term_of(None, ref=ref, sign=sign)
+
+
+def _has_key(row: Row, key: str, lt: LogicalTable) -> bool:
+    return key in row.values or key in lt.columns.values()
+
+
+# -------------------------------------------------------------------------------------------- within a table
+
+
+def check_hierarchy(lt: LogicalTable) -> list[CheckResult]:
+    out: list[CheckResult] = []
+    coded = [r for r in lt.rows if r.code]
+    by_code: dict[str, Row] = {}
+    for r in coded:
+        by_code.setdefault(r.code, r)
+    keys = lt.value_keys()
+    for parent in by_code.values():
+        if len(parent.code) not in (3, 5):
+            continue
+        children = [r for c, r in by_code.items() if len(c) == len(parent.code) + 2 and c.startswith(parent.code)]
+        if not children:
+            continue
+        for key in keys:
+            res = evaluate(f"hierarchy:{parent.level or parent.code}={key}", lt.id, value_term(parent, key, lt),
+                           [value_term(ch, key, lt) for ch in children])
+            if res is not None:
+                out.append(res)
+    top = [r for r in by_code.values() if len(r.code) == 3]
+    totals = [r for r in lt.rows if r.is_total and r.name.strip() in ("合计", "总计")]
+    if top and totals:
+        for key in keys:
+            res = evaluate(f"hierarchy:合计={key}", lt.id, value_term(totals[0], key, lt),
+                           [value_term(r, key, lt) for r in top])
+            if res is not None:
+                out.append(res)
+    return out
+
+
+_ROW_RULE = re.compile(r"^row:(\w+)=(.+)$")
+MEASURES = ("", ".budget", ".final")
+
+
+def check_row_rule(lt: LogicalTable, rule: str) -> list[CheckResult]:
+    m = _ROW_RULE.match(rule)
+    if not m:
+        raise ValueError(f"bad row rule {rule!r}")
+    total_key = m.group(1)
+    parts = [(1 if sign in ("", "+") else -1, key) for sign, key in re.findall(r"([+-]?)(\w+)", m.group(2))]
+    out: list[CheckResult] = []
+    present = set(lt.columns.values())
+    for suffix in MEASURES:
+        tk = total_key + suffix
+        if tk not in present or not any(k + suffix in present for _s, k in parts):
+            continue
+        for row in lt.rows:
+            if not row.values or not any(k.endswith(suffix) for k in row.values):
+                continue
+            terms = [value_term(row, k + suffix, lt, s) for s, k in parts if k + suffix in present]
+            res = evaluate(f"row:{tk}", lt.id, value_term(row, tk, lt), terms)
+            if res is not None:
+                out.append(res)
+    return out
+
+
+def _side_rows(lt: LogicalTable) -> dict[int, list[Row]]:
+    sides: dict[int, list[Row]] = {}
+    for r in lt.rows:
+        sides.setdefault(r.group, []).append(r)
+    return sides
+
+
+def _amount_key(rows: Sequence[Row]) -> str | None:
+    for r in rows:
+        for k in r.values:
+            return k
+    return None
+
+
+def check_items(lt: LogicalTable) -> list[CheckResult]:
+    """总表 halves: 本年合计 = Σ numbered items above it; 总计 = 本年合计 + un-numbered items between them;
+    a numbered item = Σ its sub-items; the halves' 总计 agree."""
+    out: list[CheckResult] = []
+    grand: list[Term] = []
+    for rows in _side_rows(lt).values():
+        keys = [k for k in lt.value_keys() if any(k in r.values for r in rows)]
+        totals = [i for i, r in enumerate(rows) if r.is_total]
+        for key in keys:
+            if totals:
+                first = totals[0]
+                items = [r for r in rows[:first] if r.depth == 1]
+                res = evaluate(f"items:{rows[first].name}={key}", lt.id, value_term(rows[first], key, lt),
+                               [value_term(r, key, lt) for r in items])
+                if res is not None:
+                    out.append(res)
+                # sub-items: depth-2 rows under a depth-1 item (before the first total)
+                out.extend(_sub_items(lt, rows[:first], key, child_depth=2))
+                if len(totals) > 1:
+                    last = totals[-1]
+                    between = rows[first + 1:last]
+                    heads = [r for r in between if r.depth == 0]
+                    res = evaluate(f"items:{rows[last].name}={key}", lt.id, value_term(rows[last], key, lt),
+                                   [value_term(rows[first], key, lt)] + [value_term(r, key, lt) for r in heads])
+                    if res is not None:
+                        out.append(res)
+                    out.extend(_sub_items(lt, between, key, child_depth=1, parent_depth=0))
+        if totals and keys:
+            t = value_term(rows[totals[-1]], keys[0], lt)
+            if t is not None and t.text:
+                grand.append(t)
+    if len(grand) == 2:
+        res = evaluate("items:收入总计=支出总计", lt.id, grand[0], [grand[1]])
+        if res is not None:
+            out.append(res)
+    return out
+
+
+def _sub_items(lt: LogicalTable, rows: Sequence[Row], key: str, child_depth: int,
+               parent_depth: int | None = None) -> list[CheckResult]:
+    out = []
+    pd = child_depth - 1 if parent_depth is None else parent_depth
+    i = 0
+    while i < len(rows):
+        if rows[i].depth == pd and not rows[i].is_total:
+            j = i + 1
+            kids = []
+            while j < len(rows) and rows[j].depth == child_depth:
+                kids.append(rows[j])
+                j += 1
+            if kids:
+                res = evaluate(f"items:{rows[i].name}={key}", lt.id, value_term(rows[i], key, lt),
+                               [value_term(k, key, lt) for k in kids])
+                if res is not None:
+                    out.append(res)
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def check_totals(lt: LogicalTable) -> list[CheckResult]:
+    """Σ of the 合计 rows (e.g. 人员经费合计 + 公用经费合计) = Σ 类 rows, over all column groups."""
+    totals = [r for r in lt.rows if r.is_total]
+    top = [r for r in lt.rows if len(r.code) == 3]
+    if not totals or not top:
+        return []
+    amount = {r.group: _amount_key([r]) for r in lt.rows}
+    tterms = [value_term(r, amount.get(r.group) or _first_value_key(lt, r.group), lt) for r in totals]
+    pterms = [value_term(r, amount.get(r.group) or _first_value_key(lt, r.group), lt) for r in top]
+    if any(t is None for t in tterms) or not tterms:
+        return []
+    # Σ totals = Σ 类: the first total is the anchor, the other totals move to the parts side with sign −1
+    anchor, *others = [t for t in tterms if t is not None]
+    moved = [Term(ref=t.ref, sign=-1, value=t.value, text=t.text, decimals=t.decimals, confidence=t.confidence)
+             for t in others]
+    res = evaluate("totals:Σ合计=Σ类", lt.id, anchor, [*pterms, *moved])
+    return [res] if res is not None else []
+
+
+def _first_value_key(lt: LogicalTable, group: int) -> str:
+    from pipeline.records import column_groups, is_identity
+
+    groups = column_groups(lt.columns)
+    return next((k for c, k in sorted(lt.columns.items()) if groups.get(c) == group and not is_identity(k)), "")
+
+
+def check_scores(lt: LogicalTable) -> list[CheckResult]:
+    out: list[CheckResult] = []
+    if "score" not in lt.columns.values():
+        return out
+    rows = [r for r in lt.rows if "score" in r.values]
+    for r in rows:
+        if r.is_total or "weight" not in r.values:
+            continue
+        res = evaluate("scores:得分≤分值", lt.id, value_term(r, "weight", lt), [value_term(r, "score", lt)],
+                       relation="le")
+        if res is not None:
+            out.append(res)
+    total = next((r for r in rows if r.is_total or "总分" in r.name), None)
+    items = [r for r in rows if r is not total and "weight" in r.values]
+    if total is not None and items:
+        res = evaluate("scores:总分=Σ得分", lt.id, value_term(total, "score", lt),
+                       [value_term(r, "score", lt) for r in items])
+        if res is not None:
+            out.append(res)
+    return out
+
+
+RULES = {"hierarchy": check_hierarchy, "items": check_items, "totals": check_totals, "scores": check_scores}
+
+
+def run_table_checks(lt: LogicalTable, rules: Iterable[str]) -> list[CheckResult]:
+    out: list[CheckResult] = []
+    for rule in rules:
+        if rule.startswith("row:"):
+            out.extend(check_row_rule(lt, rule))
+        elif rule in RULES:
+            out.extend(RULES[rule](lt))
+        else:
+            raise ValueError(f"unknown check rule {rule!r}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- across tables
+
+
+def find_row(lt: LogicalTable, *names: str, code: str | None = None, group: int | None = None) -> Row | None:
+    """The first row (of ``group`` if given) with subject ``code`` or whose name contains one of ``names``
+    (compared without punctuation)."""
+    from pipeline.tabletypes import norm
+
+    for r in lt.rows:
+        if group is not None and r.group != group:
+            continue
+        if code is not None and r.code == code:
+            return r
+        if names and any(norm(n) and norm(n) in norm(r.name) for n in names):
+            return r
+    return None
+
+
+def equality(rule: str, a: LogicalTable, ra: Row | None, ka: str, b: LogicalTable, rb: Row | None, kb: str
+             ) -> CheckResult | None:
+    """``a[ra][ka] == b[rb][kb]`` as a check (None when either row or value is missing)."""
+    if ra is None or rb is None or ka not in ra.values or kb not in rb.values:
+        return None
+    return evaluate(rule, "", value_term(ra, ka, a), [value_term(rb, kb, b)])

@@ -1,0 +1,132 @@
+"""Fusing arithmetic-check outcomes into cell confidence, and balancing-value suggestions.
+
+The OCR confidence of a cell says how clearly it was read; a check says whether the printed numbers agree.
+Per cell (every check term with a grid position, empty cells included):
+
+* in an exact passing check and in no failing one: the value is confirmed by arithmetic (an OCR error would have
+  to be cancelled by another one): ``1 − (1 − c) · CONFIRMED_DOUBT``;
+* only in "rounding" checks: a little more certain: ``1 − (1 − c) · ROUNDING_DOUBT``;
+* in a failing check and in no exact passing one: suspect, capped at ``SUSPECT_CAP`` (below any sensible review
+  threshold);
+* in both: unchanged (its value is confirmed elsewhere; the failure lies with another term).
+
+For a failing check whose terms are all confirmed elsewhere but one, read with low confidence, the value that
+balances the check is proposed for that cell as ``suggestion`` (formatted like the printed numbers); the OCR
+text is never changed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from pipeline.checks import CellRef, CheckResult, Term
+from pipeline.model import Table
+
+CONFIRMED_DOUBT = 0.05
+ROUNDING_DOUBT = 0.5
+SUSPECT_CAP = 0.5
+#: A balancing value is proposed only for a cell read with less confidence than this (or read empty), in a table
+#: whose grid shows no misplaced cells (a split column makes every balance meaningless).
+SUGGEST_BELOW = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class CellEvidence:
+    passed: int = 0
+    rounding: int = 0
+    failed: int = 0
+
+    def add(self, status: str) -> CellEvidence:
+        return CellEvidence(self.passed + (status == "pass"), self.rounding + (status == "rounding"),
+                            self.failed + (status == "fail"))
+
+
+def evidence(checks: Sequence[CheckResult]) -> dict[CellRef, CellEvidence]:
+    out: dict[CellRef, CellEvidence] = defaultdict(CellEvidence)
+    for chk in checks:
+        for t in chk.terms:
+            if t.ref is not None:
+                out[t.ref] = out[t.ref].add(chk.status)
+    return dict(out)
+
+
+def fused_confidence(c: float, ev: CellEvidence) -> float:
+    if ev.failed and not ev.passed:
+        return min(c, SUSPECT_CAP)
+    if ev.failed:
+        return c
+    if ev.passed:
+        return 1 - (1 - c) * CONFIRMED_DOUBT
+    if ev.rounding:
+        return 1 - (1 - c) * ROUNDING_DOUBT
+    return c
+
+
+def format_like(value: Decimal, examples: Sequence[str]) -> str:
+    """``value`` printed with the decimals and thousands separators of ``examples``."""
+    decimals = max((len(e.split(".", 1)[1]) for e in examples if "." in e), default=0)
+    q = value.quantize(Decimal(1).scaleb(-decimals))
+    grouped = any("," in e for e in examples)
+    return f"{q:,.{decimals}f}" if grouped else f"{q:.{decimals}f}"
+
+
+def suggestions(checks: Sequence[CheckResult], ev: dict[CellRef, CellEvidence],
+                eligible: Callable[[Term], bool] = lambda t: True) -> dict[CellRef, str]:
+    """The balancing value for the single unconfirmed term of each failing equality check, when that term is
+    ``eligible``; a cell with two different proposals gets none."""
+    proposals: dict[CellRef, set[str]] = defaultdict(set)
+    for chk in checks:
+        if chk.status != "fail" or chk.relation != "eq":
+            continue
+        open_terms = [t for t in chk.terms if t.ref is not None and not ev.get(t.ref, CellEvidence()).passed]
+        if len(open_terms) != 1 or not eligible(open_terms[0]):
+            continue
+        t = open_terms[0]
+        value = _balancing_value(chk, t)
+        if value is None or value < 0:
+            continue
+        proposals[t.ref].add(format_like(value, [x.text for x in chk.terms if x.text]))  # type: ignore[index]
+    return {ref: next(iter(vals)) for ref, vals in proposals.items() if len(vals) == 1}
+
+
+def _balancing_value(chk: CheckResult, t: Term) -> Decimal | None:
+    if t is chk.total:
+        return chk.found
+    # parts: total = Σ s·p  →  p_t' = p_t + s·(total − found)
+    return t.value + t.sign * (chk.expected - chk.found)
+
+
+def fuse(tables: Sequence[Table], checks: Sequence[CheckResult], suspects: Iterable[CellRef] = ()
+         ) -> tuple[list[Table], dict[CellRef, str]]:
+    """Tables with check-aware cell confidences (the reading's own kept as ``ocr_confidence`` when changed; flag
+    ``check:pass`` or ``check:fail``) and ``suggestion`` set where a failing check proposes a value.  Cells in
+    ``suspects`` (misplaced by the grid, see :attr:`pipeline.records.Row.suspects`) are capped at
+    ``SUSPECT_CAP`` and flagged ``structure`` whatever the checks say."""
+    ev = evidence(checks)
+    misplaced = set(suspects)
+    unsound = {ref[0] for ref in misplaced}
+    sugg = suggestions(checks, ev, lambda t: (t.confidence < SUGGEST_BELOW or not t.text) and t.ref is not None
+                       and t.ref[0] not in unsound)
+    out = []
+    for t in tables:
+        cells = []
+        for c in t.cells:
+            ref = (t.id, c.row, c.col)
+            e = ev.get(ref)
+            if e is None and ref not in misplaced:
+                cells.append(c)
+                continue
+            conf = c.confidence if e is None else fused_confidence(c.confidence, e)
+            flags = list(c.flags)
+            if e is not None:
+                flags.append("check:fail" if e.failed and not e.passed else "check:pass")
+            if ref in misplaced:
+                conf = min(conf, c.confidence, SUSPECT_CAP)
+                flags.append("structure")
+            cells.append(replace(c, confidence=conf, flags=tuple(flags), suggestion=sugg.get(ref),
+                                 ocr_confidence=c.confidence if conf != c.confidence else None))
+        out.append(replace(t, cells=tuple(cells)))
+    return out, sugg

@@ -1,0 +1,61 @@
+"""支出表 family (by 功能分类 subject): 支出决算表 / 部门支出预算(总)表, 一般公共预算财政拨款支出决算表 /
+一般公共预算支出功能分类预算表, and the 政府性基金 / 国有资本经营 预算财政拨款(收入)支出 tables."""
+
+from __future__ import annotations
+
+from pipeline.tabletypes import CODE_COLUMNS, ColumnRule, TypeSpec, spec_family
+
+COLUMNS: tuple[ColumnRule, ...] = (
+    *CODE_COLUMNS,
+    ColumnRule("carryover_begin", ("年初结转和结余", "年初结转", "上年结转")),
+    ColumnRule("carryover_end", ("年末结转和结余", "年末结转")),
+    ColumnRule("income", ("本年收入",)),
+    ColumnRule("total", ("本年支出合计", "支出合计", "合计", "总计"), exclude=("本年支出/",)),
+    ColumnRule("expenditure", ("小计", "合计"), within=("本年支出",)),
+    ColumnRule("expenditure", ("本年支出",)),
+    ColumnRule("basic", ("基本支出",)),
+    ColumnRule("project", ("项目支出",)),
+    ColumnRule("remit_superior", ("上缴上级支出",)),
+    ColumnRule("operating_expenditure", ("事业单位经营支出", "经营支出")),
+    ColumnRule("affiliated_subsidy", ("对附属单位补助支出",)),
+)
+ROW = "row:total=basic+project+remit_superior+operating_expenditure+affiliated_subsidy"
+FUND_ROWS = ("row:expenditure=basic+project", "row:carryover_end=carryover_begin+income-expenditure")
+FUND_HEADER = (("基本支出",), ("项目支出",))
+
+SPECS: tuple[TypeSpec, ...] = (
+    TypeSpec("final.expenditure", "final", title_all=(("支出决算表",),),
+             title_none=("收入", "财政拨款", "一般公共预算", "基本支出", "政府性基金", "国有资本", "三公"),
+             header_all=(("本年支出合计",), ("基本支出",), ("项目支出",)), header_none=("本年收入",),
+             columns=COLUMNS, checks=("hierarchy", ROW), description="支出决算表"),
+    TypeSpec("budget.expenditure", "budget", title_all=(("支出预算表", "支出预算总表", "支出预算"),),
+             title_none=("收入", "财政拨款", "一般公共预算", "基本支出", "政府性基金", "国有资本", "三公", "收支"),
+             header_all=(("支出预算",), ("基本支出",), ("项目支出",)),
+             header_none=("一般公共预算支出", "政府性基金预算支出", "国有资本经营预算支出"),
+             columns=COLUMNS, checks=("hierarchy", ROW), description="部门支出预算(总)表"),
+    TypeSpec("final.general_budget_expenditure", "final",
+             title_all=(("一般公共预算",), ("支出决算表",)), title_none=("基本支出", "收入"),
+             header_all=FUND_HEADER, columns=COLUMNS, checks=("hierarchy", ROW),
+             description="一般公共预算财政拨款支出决算表"),
+    TypeSpec("budget.general_budget_expenditure", "budget",
+             title_all=(("一般公共预算",), ("支出",), ("预算表",)), title_none=("基本支出", "经济分类", "收入"),
+             header_all=(("一般公共预算支出",), *FUND_HEADER), columns=COLUMNS, checks=("hierarchy", ROW),
+             description="一般公共预算支出功能分类预算表"),
+    TypeSpec("final.gov_fund", "final", title_all=(("政府性基金",), ("决算表",)),
+             header_all=(("年初结转",), ("本年收入",), ("本年支出",)), columns=COLUMNS,
+             checks=("hierarchy", *FUND_ROWS),
+             description="政府性基金预算财政拨款收入支出决算表"),
+    TypeSpec("budget.gov_fund", "budget", title_all=(("政府性基金",), ("预算表",)),
+             header_all=(("政府性基金预算支出",), *FUND_HEADER), columns=COLUMNS, checks=("hierarchy", ROW),
+             description="政府性基金预算支出(功能分类)预算表"),
+    TypeSpec("final.state_capital", "final", title_all=(("国有资本经营",), ("决算表",)),
+             header_all=(("年初结转",), ("本年收入",), ("本年支出",)), columns=COLUMNS,
+             checks=("hierarchy", *FUND_ROWS),
+             description="国有资本经营预算财政拨款(收入)支出决算表"),
+    TypeSpec("budget.state_capital", "budget", title_all=(("国有资本经营",), ("预算表",)),
+             header_all=(("国有资本经营预算支出",), *FUND_HEADER), columns=COLUMNS, checks=("hierarchy", ROW),
+             description="国有资本经营预算支出(功能分类)预算表"),
+)
+
+
+Recognizer, register_recognizers = spec_family("expenditure", SPECS, __name__)
