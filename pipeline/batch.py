@@ -797,6 +797,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     ap.add_argument("--ocr-threads", type=int, help="ONNX Runtime threads per worker "
                     "(default: cores // workers)")
     ap.add_argument("--ocr-model-dir", help="model folder for --ocr-engine paddleocr (see models/README.md)")
+    ap.add_argument("--force-ocr", action="store_true",
+                    help="OCR every page, also born-digital pages whose own text layer would be used")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar or notes")
     ap.set_defaults(func=cmd_batch)
     return ap

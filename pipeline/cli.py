@@ -162,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--ocr-engine", help="OCR engine name (default ppocr-onnx)")
     run.add_argument("--ocr-threads", type=int, help="ONNX Runtime threads (default: library default)")
     run.add_argument("--ocr-model-dir", help="model folder for --ocr-engine paddleocr (see models/README.md)")
+    run.add_argument("--force-ocr", action="store_true",
+                     help="OCR every page, also born-digital pages whose own text layer would be used")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 

@@ -6,7 +6,8 @@ arguments can be appended to a spec without breaking plugins; existing ones are 
 
 Lifecycle, per document::
 
-    open_document -> for each page: DocumentSource.render -> estimate_orientation -> detect_grids
+    open_document -> for each page: DocumentSource.render -> check_text_layer (pages with characters)
+                  -> estimate_orientation (unless the text layer is used) -> detect_grids
                   -> build_table (per grid) -> page_done
                   -> (document level) recognise tables (register_recognizers), join continuations, run the
                      types' within-table checks and check_document (cross-table), fuse checks into
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from pipeline.checks import CheckResult
     from pipeline.config import PipelineConfig
     from pipeline.interfaces import DocumentSource, OcrEngine, TableRecognizer
-    from pipeline.model import Grid, PageImage, PageResult, SkewEstimate, Table
+    from pipeline.model import Grid, PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
     from pipeline.records import LogicalTable
 
 
@@ -45,12 +46,28 @@ def open_document(path: str, config: PipelineConfig) -> DocumentSource | None:
     """
 
 
+@hookspec(firstresult=True)
+def check_text_layer(page: PageImage, engine: OcrEngine, config: PipelineConfig) -> TextLayerCheck | None:
+    """Decide whether the page's own text layer (``page.chars``, page pixels as rendered) is usable instead
+    of OCR, and how certain its text is.
+
+    Called by the core before orientation, only for pages with characters and never with
+    ``config.force_ocr``.  ``engine`` may read a sample of the layer's text from ``page.gray`` to check it.
+    Return a :class:`~pipeline.model.TextLayerCheck`: when ``usable``, the core turns the page by its
+    ``rotation`` (no deskew: the layer is drawn straight), records ``"source": "text_layer"`` for the page
+    and ``build_table`` implementations read the cells from the characters; otherwise the page is OCR'd.
+    Return None to let the next implementation decide (none deciding means OCR).  Built-in:
+    ``plugins.textlayer.pdf_chars`` (its docstring states the usability rule).
+    """
+
+
 # --------------------------------------------------------------------------- page geometry
 
 
 @hookspec(firstresult=True)
 def estimate_orientation(page: PageImage, engine: OcrEngine, config: PipelineConfig) -> SkewEstimate | None:
-    """Estimate the quarter-turn rotation and residual skew of a scanned page.
+    """Estimate the quarter-turn rotation and residual skew of a scanned page (not called for a page whose
+    text layer is used: ``check_text_layer`` gives its rotation).
 
     ``engine`` may be used to read a few text-line crops both ways up (orientation is decided once per page;
     per-line orientation classifiers flip short codes such as "99" -> "66" and are never used on cells).
@@ -90,8 +107,9 @@ def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str, u
                 config: PipelineConfig) -> Table | None:
     """Read the cells of ``grid`` and return a :class:`~pipeline.model.Table` with one cell per span, text and
     confidence per cell, and the caption printed above the table as ``title`` (searched between
-    ``upper_bound``, the bottom of the previous table on the page or 0, and the table).  Built-in:
-    ``plugins.cells.reconstruct``.
+    ``upper_bound``, the bottom of the previous table on the page or 0, and the table).  ``page.text_source``
+    says whether the page's text layer is to be used.  Built-in: ``plugins.textlayer.pdf_chars`` (pages read
+    from their text layer; returns None for the others), then ``plugins.cells.reconstruct`` (OCR).
     """
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 
 Rotation = Literal[0, 90, 180, 270]
+TextSource = Literal["ocr", "text_layer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +41,50 @@ class BBox:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PageChar:
+    """One character of a PDF page's own text layer, in page pixels like everything else.
+
+    ``bbox`` is the loose box (the font's ascent to descent, the glyph's advance), so the characters of one
+    line share a height.  ``visible`` is False for text drawn in render mode 3 (invisible, the usual hidden
+    OCR layer of a scanned PDF) or 7 (clip only).  ``mapped`` is False when the font gives no Unicode value
+    for the glyph (the character is then a guess).  ``angle`` is the text direction on the rendered page in
+    degrees, counter-clockwise (0: left to right, upright).
+    """
+
+    text: str
+    bbox: BBox
+    visible: bool = True
+    mapped: bool = True
+    angle: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextLayerCheck:
+    """Whether a page's own text layer can replace OCR for its cells (see the ``check_text_layer`` hook).
+
+    ``confidence`` is the certainty of the layer's text (agreement of an OCR sample with it, 0..1);
+    ``rotation`` the quarter turns (counter-clockwise) that make its text upright.  Indices into
+    ``PageImage.chars``: ``sampled`` characters the OCR checked, ``disputed`` those it read differently,
+    ``undrawn`` characters that put no ink on the page (clipped, white, covered): they are not read.
+    """
+
+    usable: bool
+    reason: str
+    confidence: float = 0.0
+    rotation: Rotation = 0
+    sampled: frozenset[int] = frozenset()
+    disputed: frozenset[int] = frozenset()
+    undrawn: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageImage:
-    """A rendered page: ``gray`` is a read-only uint8 H×W array."""
+    """A rendered page: ``gray`` is a read-only uint8 H×W array.
+
+    ``text_layer``: the page has visible printable characters of its own (a PDF text layer); ``chars`` are
+    those characters (empty for images and image-only PDFs); ``text_check`` is the verdict on them, set by
+    the core before orientation (None when not checked: no characters, or ``config.force_ocr``).
+    """
 
     source: str
     page_number: int  # 1-based
@@ -50,6 +93,13 @@ class PageImage:
     text_layer: bool = False
     rotation: Rotation = 0
     skew: float = 0.0  # degrees removed by deskew (counter-clockwise positive, as found on the scan)
+    chars: tuple[PageChar, ...] = ()
+    text_check: TextLayerCheck | None = None
+
+    @property
+    def text_source(self) -> TextSource:
+        """Where this page's cells are read from: its own text layer when that was checked usable."""
+        return "text_layer" if self.text_check is not None and self.text_check.usable else "ocr"
 
     @property
     def width(self) -> int:
@@ -155,6 +205,7 @@ class PageResult:
     rotation: Rotation = 0
     skew: float = 0.0
     text_layer: bool = False
+    source: TextSource = "ocr"
     status: Literal["ok", "error"] = "ok"
     error: str | None = None
     tables: tuple[Table, ...] = ()

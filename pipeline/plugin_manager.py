@@ -27,7 +27,7 @@ from pipeline.checks import CheckResult
 from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError, MissingDependencyError, PipelineError
 from pipeline.interfaces import DocumentSource, OcrEngine, TableRecognizer
-from pipeline.model import Grid, PageImage, PageResult, SkewEstimate, Table
+from pipeline.model import Grid, PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
 from pipeline.records import LogicalTable
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("ocr-paddleocr", "plugins.ocr.paddleocr"),
     ("grid-lattice", "plugins.grid.lattice"),
     ("cells-reconstruct", "plugins.cells.reconstruct"),
+    ("textlayer-chars", "plugins.textlayer.pdf_chars"),
     ("recognizer-generic", "plugins.recognizers.generic"),
     ("recognizer-summary", "plugins.recognizers.summary"),
     ("recognizer-income", "plugins.recognizers.income"),
@@ -112,6 +113,13 @@ class PluginManager:
 
             raise InputError(path, "not a PDF or a supported image (PNG, JPEG, TIFF, BMP)")
         return source
+
+    def check_text_layer(self, *, page: PageImage, engine: OcrEngine, config: PipelineConfig
+                         ) -> TextLayerCheck | None:
+        check = self.pm.hook.check_text_layer(page=page, engine=engine, config=config)
+        if check is not None and not isinstance(check, TextLayerCheck):
+            raise PipelineError(f"check_text_layer returned {type(check).__name__}, not a TextLayerCheck")
+        return check
 
     def estimate_orientation(self, *, page: PageImage, engine: OcrEngine, config: PipelineConfig
                              ) -> SkewEstimate:

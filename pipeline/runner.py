@@ -20,9 +20,9 @@ from pipeline.analysis import Analysis, analyse, checks_touching
 from pipeline.config import PipelineConfig
 from pipeline.errors import InputError, PipelineError
 from pipeline.export import SCHEMA, table_to_json, write_document
-from pipeline.geometry import upright
+from pipeline.geometry import upright, upright_chars
 from pipeline.interfaces import OcrEngine, TableRecognizer
-from pipeline.model import PageImage, PageResult, Table
+from pipeline.model import PageImage, PageResult, SkewEstimate, Table
 from pipeline.plugin_manager import PluginManager
 from pipeline.records import header_labels
 
@@ -63,11 +63,17 @@ def one_line(exc: BaseException) -> str:
 
 def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: PipelineConfig
                  ) -> PageResult:
-    """Orientation, deskew, grids and tables of one rendered page."""
+    """Text-layer check, orientation, deskew, grids and tables of one rendered page."""
     t0 = time.perf_counter()
-    est = pm.estimate_orientation(page=page, engine=engine, config=config)
-    gray = upright(page.gray, est.rotation, est.skew)
-    page = replace(page, gray=gray, rotation=est.rotation, skew=est.skew)
+    check = (pm.check_text_layer(page=page, engine=engine, config=config)
+             if page.chars and not config.force_ocr else None)
+    if check is not None and check.usable:
+        est = SkewEstimate(rotation=check.rotation, skew=0.0)  # a drawn text layer is straight
+    else:
+        est = pm.estimate_orientation(page=page, engine=engine, config=config)
+    h, w = page.gray.shape
+    page = replace(page, gray=upright(page.gray, est.rotation, est.skew), rotation=est.rotation, skew=est.skew,
+                   chars=upright_chars(page.chars, w, h, est.rotation, est.skew), text_check=check)
     grids = pm.detect_grids(page=page, config=config)
     tables: list[Table] = []
     upper = 0.0
@@ -79,8 +85,8 @@ def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: 
             tables.append(table)
         upper = max(upper, grid.bbox.bottom)
     return PageResult(page=page.page_number, width=page.width, height=page.height, dpi=page.dpi,
-                      rotation=est.rotation, skew=est.skew, text_layer=page.text_layer, tables=tuple(tables),
-                      seconds=time.perf_counter() - t0)
+                      rotation=est.rotation, skew=est.skew, text_layer=page.text_layer, source=page.text_source,
+                      tables=tuple(tables), seconds=time.perf_counter() - t0)
 
 
 def continues(first: Table, prev: Table | None) -> bool:
@@ -152,7 +158,7 @@ def document_json(path: str, sha: str, n_pages: int, pages: list[PageResult], ta
         "review_threshold": config.review_threshold,
         "pages": [{"page": p.page, "width": p.width, "height": p.height, "dpi": p.dpi, "rotation": p.rotation,
                    "skew": p.skew, "text_layer": p.text_layer, "status": p.status, "error": p.error,
-                   "tables": len(p.tables), "seconds": round(p.seconds, 3)} for p in pages],
+                   "source": p.source, "tables": len(p.tables), "seconds": round(p.seconds, 3)} for p in pages],
         "tables": [table_json(t, config, analysis) for t in tables],
         **checks,
     }

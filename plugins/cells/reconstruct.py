@@ -389,18 +389,19 @@ def read_caption(page: PageImage, grid: Grid, upper: float, engine: OcrEngine) -
         crops.append(page.gray[max(0, y0 - pad): y1 + pad, max(0, x0 - pad): x1 + pad])
     results = engine.recognize_lines(crops)
     unit = unit_from_caption(r.text for r in results)
-    centre = (grid.bbox.x0 + grid.bbox.x1) / 2
     for (x0, _y0, x1, _y1), res in zip(segs, results, strict=False):
         text = res.text.strip()
-        if len(text) < 3 or _UNIT_OR_LABEL.search(text):
-            continue
-        seg_centre = (x0 + x1) / 2
-        if abs(seg_centre - centre) > 0.2 * grid.bbox.width:
-            continue
-        if not _CJK.search(text):
-            continue
-        return text, res.confidence, unit
+        if is_caption(text, x0, x1, grid.bbox):
+            return text, res.confidence, unit
     return "", 0.8, unit
+
+
+def is_caption(text: str, x0: float, x1: float, table: BBox) -> bool:
+    """Can a line segment (``x0``..``x1``) above ``table`` be its title: CJK text of three or more characters,
+    not a unit/date/label line, centred on the table (within a fifth of its width)."""
+    if len(text) < 3 or _UNIT_OR_LABEL.search(text) or not _CJK.search(text):
+        return False
+    return abs((x0 + x1) / 2 - (table.x0 + table.x1) / 2) <= 0.2 * table.width
 
 
 @hookimpl(trylast=True)

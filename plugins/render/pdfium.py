@@ -1,12 +1,15 @@
 """Open PDFs (pypdfium2) and raster images (OpenCV, Pillow for multi-page TIFF) as paged documents.
 
 Pages come out as read-only uint8 grayscale arrays.  PDF pages render at ``config.dpi``; images keep their own
-resolution (their dpi tag when present, else 200).  A PDF page counts as having a text layer when it holds
-printable characters; whether that layer is *used* is decided later.
+resolution (their dpi tag when present, else 200).  A PDF page's own characters come with it
+(``PageImage.chars``, boxes mapped to the rendered pixels with pdfium's own page-to-device transform, so
+crop boxes and ``/Rotate`` are honoured); the page counts as having a text layer when one of them is visible
+and printable.  Whether that layer is *used* instead of OCR is decided later (``check_text_layer``).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
@@ -18,7 +21,7 @@ from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.errors import InputError
 from pipeline.interfaces import DocumentSource
-from pipeline.model import PageImage
+from pipeline.model import BBox, PageChar, PageImage
 
 PDF_MAGIC = b"%PDF-"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
@@ -60,6 +63,71 @@ def _load_failure(path: str, pdfium_message: str) -> str:
     return f"corrupt PDF ({pdfium_message})"
 
 
+#: PDF text render modes that put nothing on the page (3: invisible, the hidden layer of OCR'd scans; 7: clip)
+INVISIBLE_RENDER_MODES = (3, 7)
+#: device pixels are computed at this many times the render size, for sub-pixel precision from pdfium's ints
+_SUBPIXEL = 64
+
+
+def page_to_pixels(page: object, width_px: int, height_px: int) -> np.ndarray:
+    """2×3 affine from PDF page coordinates (points, y up) to the pixels of ``page.render`` on a
+    ``width_px``×``height_px`` bitmap (y down), as pdfium itself maps them (crop box, ``/Rotate``)."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    def dev(x: float, y: float) -> tuple[float, float]:
+        dx, dy = ctypes.c_int(), ctypes.c_int()
+        pdfium_c.FPDF_PageToDevice(page, 0, 0, width_px * _SUBPIXEL, height_px * _SUBPIXEL, 0, x, y,
+                                   ctypes.byref(dx), ctypes.byref(dy))
+        return dx.value / _SUBPIXEL, dy.value / _SUBPIXEL
+
+    o, ex, ey = dev(0.0, 0.0), dev(1000.0, 0.0), dev(0.0, 1000.0)
+    return np.array([[(ex[0] - o[0]) / 1000.0, (ey[0] - o[0]) / 1000.0, o[0]],
+                     [(ex[1] - o[1]) / 1000.0, (ey[1] - o[1]) / 1000.0, o[1]]])
+
+
+def read_chars(page: object, textpage: object, width_px: int, height_px: int) -> tuple[PageChar, ...]:
+    """The page's own characters (not the spaces and line breaks pdfium generates between words, nor those
+    outside the visible page), with loose boxes in rendered pixels, visibility (render mode), Unicode mapping
+    and direction."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    m = page_to_pixels(page, width_px, height_px)
+    tp = textpage.raw  # type: ignore[attr-defined]
+    rect = pdfium_c.FS_RECTF()
+    modes: dict[int, int] = {}
+    out: list[PageChar] = []
+    for i in range(pdfium_c.FPDFText_CountChars(tp)):
+        if pdfium_c.FPDFText_IsGenerated(tp, i) == 1:
+            continue
+        code = pdfium_c.FPDFText_GetUnicode(tp, i)
+        text = chr(code) if 0 < code < 0x110000 else "\ufffd"
+        if text in "\r\n" or not pdfium_c.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(rect)):
+            continue
+        obj = pdfium_c.FPDFText_GetTextObject(tp, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        if key not in modes:
+            modes[key] = pdfium_c.FPDFTextObj_GetTextRenderMode(obj) if key else 0
+        xs = m[0, 0] * np.array([rect.left, rect.right]) + m[0, 1] * np.array([rect.bottom, rect.top]) + m[0, 2]
+        ys = m[1, 0] * np.array([rect.left, rect.right]) + m[1, 1] * np.array([rect.bottom, rect.top]) + m[1, 2]
+        if not (0 <= xs.mean() < width_px and 0 <= ys.mean() < height_px):
+            continue  # outside the page's visible area (clipped by the crop box)
+        rad = pdfium_c.FPDFText_GetCharAngle(tp, i)
+        rad = rad if rad >= 0 else 0.0
+        dx = m[0, 0] * math.cos(rad) + m[0, 1] * math.sin(rad)
+        dy = m[1, 0] * math.cos(rad) + m[1, 1] * math.sin(rad)
+        mapped = (not pdfium_c.FPDFText_HasUnicodeMapError(tp, i) and text != "\ufffd"
+                  and not 0xE000 <= code <= 0xF8FF)
+        out.append(PageChar(text=text, bbox=BBox(float(xs.min()), float(ys.min()), float(xs.max()),
+                                                 float(ys.max())),
+                            visible=modes[key] not in INVISIBLE_RENDER_MODES, mapped=mapped,
+                            angle=round(math.degrees(math.atan2(-dy, dx)) % 360.0, 2)))
+    return tuple(out)
+
+
 class PdfSource(DocumentSource):
     def __init__(self, path: str, config: PipelineConfig) -> None:
         import pypdfium2 as pdfium
@@ -88,19 +156,18 @@ class PdfSource(DocumentSource):
                 if w_pt * h_pt * scale * scale > self.config.max_pixels:
                     raise InputError(self.path, f"page is too large to render ({w_pt:.0f}×{h_pt:.0f} pt)",
                                      page_number)
-                textpage = page.get_textpage()
-                text = textpage.get_text_range() or ""
-                textpage.close()
                 bitmap = page.render(scale=scale, grayscale=True)
                 arr = bitmap.to_numpy().copy()
+                textpage = page.get_textpage()
+                chars = read_chars(page, textpage, math.ceil(w_pt * scale), math.ceil(h_pt * scale))
+                textpage.close()
                 page.close()
         except pdfium.PdfiumError as exc:
             raise InputError(self.path, f"cannot render page ({exc})", page_number) from None
         if arr.ndim == 3:
             arr = arr[..., 0]
-        printable = sum(1 for ch in text if not ch.isspace())
         return PageImage(source=self.path, page_number=page_number, gray=_readonly(arr), dpi=self.config.dpi,
-                         text_layer=printable >= 20)
+                         text_layer=any(c.visible and not c.text.isspace() for c in chars), chars=chars)
 
     def close(self) -> None:
         pdf = getattr(self, "_pdf", None)
