@@ -21,7 +21,7 @@ from pipeline.review.store import (
     ReviewStore,
     VersionConflict,
     cell_index,
-    failed_check_cells,
+    failed_checks_by_cell,
     is_stale,
     list_documents,
     load_document,
@@ -78,13 +78,13 @@ def cell_state(corr: Correction | None, stale: bool) -> str:
 
 
 def cell_view(doc: str, table: dict[str, Any], cell: dict[str, Any], corr: Correction | None,
-              stale: bool, failed: bool) -> dict[str, Any]:
+              stale: bool, failed: list[str]) -> dict[str, Any]:
     return {
         "document": doc, "table": table["id"], "page": table["page"], "row": cell["row"], "col": cell["col"],
         "rowspan": cell.get("rowspan", 1), "colspan": cell.get("colspan", 1), "bbox": cell["bbox"],
         "text": cell.get("text", ""), "confidence": cell.get("confidence", 0.0),
         "needs_review": bool(cell.get("needs_review")), "suggestion": cell.get("suggestion"),
-        "failed_check": failed, "state": cell_state(corr, stale), "stale": stale,
+        "failed_check": bool(failed), "failed_checks": failed, "state": cell_state(corr, stale), "stale": stale,
         "value": corr.new_text if corr and not stale else cell.get("text", ""),
         "version": corr.version if corr else 0, "correction": corr.as_dict() if corr else None,
     }
@@ -96,11 +96,11 @@ def document_cells(settings: ReviewSettings, doc: str) -> list[dict[str, Any]]:
     cells = cell_index(document)
     out = []
     for table in document.get("tables", []):
-        failed = failed_check_cells(table)
+        failed = failed_checks_by_cell(table)
         for cell in table["cells"]:
             corr = latest.get((doc, table["id"], cell["row"], cell["col"]))
             stale = corr is not None and is_stale(corr, cells)
-            out.append(cell_view(doc, table, cell, corr, stale, (cell["row"], cell["col"]) in failed))
+            out.append(cell_view(doc, table, cell, corr, stale, failed.get((cell["row"], cell["col"]), [])))
     return out
 
 

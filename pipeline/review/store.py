@@ -165,19 +165,25 @@ def cell_index(document: dict[str, Any]) -> dict[tuple[str, int, int], tuple[dic
     return {(t["id"], c["row"], c["col"]): (t, c) for t in document.get("tables", []) for c in t["cells"]}
 
 
-def failed_check_cells(table: dict[str, Any]) -> set[tuple[int, int]]:
-    """Cells of this table named by failing checks (``checks[].cells`` as {table, row, col} or [row, col]);
+def failed_checks_by_cell(table: dict[str, Any]) -> dict[tuple[int, int], list[str]]:
+    """Cells of this table named by failing checks (``checks[].cells`` as {table, row, col} or [row, col]), each
+    with one line per failing check ("hierarchy:款=total: printed 2,112.86, parts sum to 2,106.66 (−6.20)");
     "rounding" is not a failure."""
-    out: set[tuple[int, int]] = set()
+    out: dict[tuple[int, int], list[str]] = {}
     for check in table.get("checks") or []:
         if str(check.get("status", "")).lower() in ("ok", "pass", "passed", "rounding"):
             continue
+        line = (f"{check.get('rule', 'check')}: printed {check.get('expected')}, parts give {check.get('found')} "
+                f"(difference {check.get('difference')})")
         for ref in check.get("cells") or []:
+            pos: tuple[int, int] | None = None
             if isinstance(ref, dict) and "row" in ref and "col" in ref:
                 if ref.get("table", table.get("id")) == table.get("id"):
-                    out.add((int(ref["row"]), int(ref["col"])))
+                    pos = (int(ref["row"]), int(ref["col"]))
             elif isinstance(ref, list | tuple) and len(ref) >= 2:
-                out.add((int(ref[0]), int(ref[1])))
+                pos = (int(ref[0]), int(ref[1]))
+            if pos is not None and line not in out.setdefault(pos, []):
+                out[pos].append(line)
     return out
 
 

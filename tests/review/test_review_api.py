@@ -24,6 +24,8 @@ def test_queue_order_failed_checks_first_then_confidence(make_client):
     assert [key(i) for i in q] == [("alpha", 2, 2), ("alpha", 1, 2), ("beta", 2, 1), ("alpha", 1, 1),
                                    ("beta", 1, 1)]
     assert q[0]["failed_check"] and not q[2]["failed_check"]
+    assert q[0]["failed_checks"] == ["sum: printed 1180, parts give 950 (difference 230)"]
+    assert q[2]["failed_checks"] == []
 
 
 def test_correction_persists_and_leaves_queue(make_client):

@@ -34,10 +34,11 @@ async function showItem() {
   const it = st.queue[st.idx];
   $("done").classList.toggle("hidden", !!it);
   $("edit").disabled = !it;
-  if (!it) { $("edit").value = ""; $("recognised").textContent = ""; $("itemmeta").textContent = ""; return; }
+  if (!it) { $("edit").value = ""; $("recognised").textContent = ""; $("itemmeta").textContent = ""; $("checks").textContent = ""; return; }
   $("cellcrop").src = cropUrl(it.document, it.table, it.row, it.col);
   $("itemmeta").textContent = `${st.idx + 1}/${st.queue.length} · ${it.document} · ${it.table} r${it.row} c${it.col} · confidence ${it.confidence.toFixed(2)}` + (it.failed_check ? " · failed check" : "");
   $("recognised").textContent = it.text;
+  $("checks").textContent = (it.failed_checks || []).join("\n");
   $("suggestion").textContent = it.suggestion ? `Suggestion: ${typeof it.suggestion === "object" ? it.suggestion.text : it.suggestion}` : "";
   $("stalenote").textContent = it.stale ? `stale correction "${it.correction.new_text}" (was for "${it.correction.old_text}")` : "";
   $("edit").value = it.value;
