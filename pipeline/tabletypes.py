@@ -21,6 +21,7 @@ from pipeline.model import RecognizedTable, Table
 
 _NOISE = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]+")
 _YEAR = re.compile(r"(19|20)\d\d年(度)?")
+_COLUMN_NUMBER = re.compile(r"^(\d{1,2}|栏次|行次)$")  # 栏次 labels under the column labels
 
 #: A title word may differ from the printed one by this many edits per this many characters.
 EDITS_PER_CHARS = 4
@@ -219,7 +220,8 @@ def column_paths(table: Table, header_rows: int) -> dict[int, list[str]]:
     """Printed labels above each column, top to bottom (spanning header cells included, repeats dropped)."""
     paths: dict[int, list[str]] = {c: [] for c in range(table.n_cols)}
     for cell in sorted(table.cells, key=lambda c: (c.row, c.col)):
-        if cell.row >= header_rows or not cell.text.strip():
+        text = cell.text.strip()
+        if cell.row >= header_rows or not text or _COLUMN_NUMBER.match(unicodedata.normalize("NFKC", text)):
             continue
         for col in range(cell.col, cell.col + cell.colspan):
             if not paths[col] or paths[col][-1] != cell.text.strip():

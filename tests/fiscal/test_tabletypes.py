@@ -103,6 +103,12 @@ def test_column_keys_from_label_paths(recognizers):
                                   "3": "expenditure_amount"}
 
 
+def test_column_number_row_is_not_part_of_the_labels(recognizers):
+    rows = [*EXPENDITURE_ROWS[:3], ["栏次", "<", "<", "<", "1", "2", "3"], *EXPENDITURE_ROWS[3:]]
+    t = typed(recognizers, rows, "支出决算表")
+    assert t.extra["labels"]["4"] == "本年支出合计" and t.extra["columns"]["6"] == "project"
+
+
 def test_three_public_measure_blocks(recognizers):
     rows = [
         ["财政拨款“三公”经费", "<", "<", "<", "<", "<"],
