@@ -22,7 +22,8 @@ SPECS: tuple[TypeSpec, ...] = (
     TypeSpec("final.income", "final", title_all=(("收入决算表",),), title_none=("支出",),
              header_all=(("本年收入合计", "收入合计"), ("财政拨款收入",)), header_none=("基本支出",),
              columns=COLUMNS, checks=("hierarchy", ROW), description="收入决算表"),
-    TypeSpec("budget.income", "budget", title_all=(("收入预算表", "收入预算总表", "收入预算"),), title_none=("支出",),
+    TypeSpec("budget.income", "budget", title_all=(("收入预算表", "收入预算总表", "收入预算", "收入总表"),),
+             title_none=("支出", "决算"),
              header_all=(("收入预算",), ("财政拨款收入", "财政拨款")), header_none=("基本支出",),
              columns=COLUMNS, checks=("hierarchy", ROW), description="部门收入预算(总)表"),
 )

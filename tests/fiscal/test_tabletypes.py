@@ -70,6 +70,27 @@ def test_every_type_id_from_its_title(recognizers, title, rows, expected):
     assert typed(recognizers, rows, title).type == expected
 
 
+# The Ministry of Finance's standard names of the eight 部门预算 tables (many provinces print them as is, without
+# 预算 in the title): the kind must then come from the words that are there.
+STANDARD_BUDGET_TITLES = [
+    ("2025年部门收支总表", SUMMARY_ROWS, "budget.summary"),
+    ("部门收入总表", EXPENDITURE_ROWS, "budget.income"),
+    ("部门支出总表", EXPENDITURE_ROWS, "budget.expenditure"),
+    ("财政拨款收支总表", SUMMARY_ROWS, "budget.fiscal_summary"),
+    ("一般公共预算支出表", EXPENDITURE_ROWS, "budget.general_budget_expenditure"),
+    ("一般公共预算基本支出表", EXPENDITURE_ROWS, "budget.general_budget_basic_expenditure"),
+    ("一般公共预算“三公”经费支出表", EXPENDITURE_ROWS, "budget.three_public"),
+    ("政府性基金预算支出表", EXPENDITURE_ROWS, "budget.gov_fund"),
+    ("国有资本经营预算支出表", EXPENDITURE_ROWS, "budget.state_capital"),
+]
+
+
+@pytest.mark.parametrize(("title", "rows", "expected"), STANDARD_BUDGET_TITLES)
+def test_standard_budget_table_names(recognizers, title, rows, expected):
+    budget_rows = [[c.replace("决算数", "预算数") for c in r] for r in rows]
+    assert typed(recognizers, budget_rows, title).type == expected
+
+
 @pytest.mark.parametrize(("title", "expected"), [
     ("收入支出决箅总表", "final.summary"),  # 算 → 箅
     ("财政拨款收入支出决算总衣", "final.fiscal_summary"),  # 表 → 衣
