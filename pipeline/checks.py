@@ -17,7 +17,9 @@ Within-table rules are named in each type's :class:`~pipeline.tabletypes.TypeSpe
 * ``items`` — in 总表 halves: 本年…合计 = Σ 一、二、… items above it, 总计 = 本年合计 + the un-numbered items between
   them, an item = Σ its numbered sub-items, and 收入总计 = 支出总计 across the halves;
 * ``totals`` — Σ of a table's ``合计`` rows (人员经费合计 + 公用经费合计) = Σ 类 rows;
-* ``scores`` — performance tables: 得分 ≤ 分值 per indicator, 总分 = Σ 得分.
+* ``scores`` — performance tables: 得分 ≤ 分值 per indicator, 总分 = Σ 得分;
+* ``rate`` — 执行率 = 全年执行数 / 全年预算数 (as printed, in percent);
+* ``block_total`` — in a labelled block of a 绩效自评表 (资金), 年度资金总额 = Σ the rows below it.
 
 Cross-table identities come from the ``check_document`` hook (built-in: ``plugins.checks.identities``).
 """
@@ -27,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from pipeline.records import LogicalTable, Row, ValueCell
@@ -313,7 +315,50 @@ def check_scores(lt: LogicalTable) -> list[CheckResult]:
     return out
 
 
-RULES = {"hierarchy": check_hierarchy, "items": check_items, "totals": check_totals, "scores": check_scores}
+def check_rate(lt: LogicalTable) -> list[CheckResult]:
+    """执行率 = 全年执行数 / 全年预算数 (percent, as printed: rounded to the rate's decimals)."""
+    out: list[CheckResult] = []
+    for r in lt.rows:
+        rate, done, plan = (r.values.get(k) for k in ("execution_rate", "executed", "budget_full_year"))
+        if rate is None or done is None or plan is None or None in (rate.value, done.value, plan.value):
+            continue
+        if not plan.value:
+            continue
+        assert rate.value is not None and done.value is not None and plan.value is not None
+        unit = Decimal(1).scaleb(-rate.decimals)
+        computed = (done.value / plan.value * 100).quantize(unit, rounding=ROUND_HALF_UP)
+        diff = computed - rate.value
+        status: CheckStatus = "pass" if diff == 0 else "rounding" if abs(diff) <= unit else "fail"
+        t_rate, t_done, t_plan = term_of(rate), term_of(done), term_of(plan)
+        assert t_rate is not None and t_done is not None and t_plan is not None
+        out.append(CheckResult(rule="rate:执行率=执行数/预算数", table=lt.id, total=t_rate, parts=(t_done, t_plan),
+                               expected=rate.value, found=computed, difference=diff, status=status))
+    return out
+
+
+def check_block_total(lt: LogicalTable) -> list[CheckResult]:
+    """In a labelled block (资金: 年度资金总额, 其中 财政拨款, 其他资金), the first row = Σ the rows below it."""
+    out: list[CheckResult] = []
+    blocks: dict[int, list[Row]] = {}
+    for r in lt.rows:
+        if r.block >= 0:
+            blocks.setdefault(r.block, []).append(r)
+    for rows in blocks.values():
+        if len(rows) < 3:
+            continue
+        head, *parts = rows
+        for key in ("budget_initial", "budget_full_year", "executed"):
+            if key not in head.values:
+                continue
+            res = evaluate(f"block:{head.name}={key}", lt.id, value_term(head, key, lt),
+                           [value_term(p, key, lt) for p in parts])
+            if res is not None:
+                out.append(res)
+    return out
+
+
+RULES = {"hierarchy": check_hierarchy, "items": check_items, "totals": check_totals, "scores": check_scores,
+         "rate": check_rate, "block_total": check_block_total}
 
 
 def run_table_checks(lt: LogicalTable, rules: Iterable[str]) -> list[CheckResult]:

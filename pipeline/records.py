@@ -38,11 +38,13 @@ def is_identity(key: str) -> bool:
 
 
 def parse_value(text: str) -> tuple[ValueStatus, Decimal | None]:
-    """A printed amount as an exact decimal ("1,234.50" → 1234.50, "(3.00)" → -3.00); "-", "——", "/" are
-    "na" (not applicable, distinct from 0); anything else non-numeric is "text"."""
+    """A printed amount as an exact decimal ("1,234.50" → 1234.50, "(3.00)" → -3.00, "95.5%" → 95.5); "-",
+    "——", "/" are "na" (not applicable, distinct from 0); anything else non-numeric is "text"."""
     t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
     if _NA.match(t):
         return "na", None
+    if t.endswith("%") and _NUMBER.match(t[:-1]):
+        t = t[:-1]
     if _NUMBER.match(t):
         neg = t.startswith(("(", "（", "-", "−")) or "-" in t[:2]
         digits = re.sub(r"[^\d.]", "", t)
@@ -61,7 +63,7 @@ def is_amount(text: str) -> bool:
 
 def decimals_of(text: str) -> int:
     t = unicodedata.normalize("NFKC", text)
-    return len(t.split(".", 1)[1].rstrip(")）")) if "." in t else 0
+    return len(t.split(".", 1)[1].rstrip(")）%")) if "." in t else 0
 
 
 def unit_from_caption(lines: Iterable[str]) -> str:
@@ -179,6 +181,7 @@ class Row:
     #: cells whose place in the grid looks wrong: a second value under one column label (a column split the
     #: header does not have), or words in a code column (a name cell run into the code column)
     suspects: tuple[tuple[str, int, int], ...] = ()
+    block: int = -1  # index of the labelled block (extra["blocks"]) the row belongs to; -1: the table body
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,12 +265,14 @@ def clean_name(text: str) -> tuple[str, int]:
     return t, 0
 
 
-def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], header_rows: int) -> list[Row]:
+def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], header_rows: int,
+               only: Sequence[int] | None = None, block: int = -1) -> list[Row]:
+    """Data rows below ``header_rows`` (or exactly the rows ``only``), one :class:`Row` per column group."""
     groups = column_groups(columns)
     cells = top_left_cells(table)
     out: list[Row] = []
     previous: dict[int, dict[str, str]] = {}
-    for r in range(header_rows, table.n_rows):
+    for r in (range(header_rows, table.n_rows) if only is None else only):
         for g in sorted(set(groups.values())):
             cols = [c for c in sorted(columns) if groups[c] == g]
             texts = {columns[c]: cells[(r, c)].text for c in cols if (r, c) in cells and is_identity(columns[c])}
@@ -298,7 +303,7 @@ def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], he
             previous[g] = {k: _code_text(v) for k, v in texts.items()} if code else previous.get(g, {})
             out.append(Row(part=table.id, page=table.page, row=r, group=g, code=code, level=level, name=name,
                            depth=depth, is_total=bool(_TOTAL.search(name)) and not code, values=values,
-                           cells=where, suspects=tuple(dict.fromkeys(suspects))))
+                           cells=where, suspects=tuple(dict.fromkeys(suspects)), block=block))
     return out
 
 
@@ -341,6 +346,17 @@ def fragment_columns(columns: dict[int, str], part: Table, head: Table) -> dict[
     return out
 
 
+def block_rows(table: Table) -> list[Row]:
+    """Rows of a labelled block inside the table's header area (``extra["blocks"]``: the 资金 block of a 绩效自评表,
+    each ``{"rows": [...], "columns": {col: key}, "labels": {col: label}}``)."""
+    out: list[Row] = []
+    for i, block in enumerate(table.extra.get("blocks") or []):  # type: ignore[union-attr]
+        columns = {int(k): str(v) for k, v in dict(block["columns"]).items()}
+        labels = {int(k): str(v) for k, v in dict(block.get("labels") or {}).items()}
+        out.extend(table_rows(table, columns, labels, 0, only=[int(r) for r in block["rows"]], block=i))
+    return out
+
+
 def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
     """Join each head with its ``continued`` fragments (in document order); the head's column mapping applies
     to the fragments, whose own repeated header rows are dropped."""
@@ -366,6 +382,7 @@ def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
             fixed = part.extra.get("header_rows") if i == 0 else None
             skip = int(fixed) if isinstance(fixed, int) else header_row_count(part)
             rows.extend(table_rows(part, cols, labels, skip))
+            rows.extend(block_rows(part))
         kind = head.type.split(".", 1)[0] if "." in head.type else ""
         out.append(LogicalTable(id=head.id, type=head.type, kind=kind, pages=tuple(sorted({p.page for p in parts})),
                                 parts=tuple(p.id for p in parts), columns=columns, labels=labels, unit=unit,

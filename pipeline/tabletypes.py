@@ -213,7 +213,9 @@ def score_spec(spec: TypeSpec, table: Table, header: str | None = None) -> float
         score = TITLE_BASE + 0.3 * ts + 0.1 * (hs if spec.header_all else ts)
     else:
         score = (HEADER_ONLY_WITH_TITLE if norm(table.title) else HEADER_ONLY) * hs
-    return score * (0.5 if mismatch else 1.0)
+    # a kind read from header words (预算数 also heads the 资金 block of a final-accounts 绩效自评表) only weighs
+    # against header-only evidence; a title that names the type decides
+    return score * (0.5 if mismatch and ts == 0 else 1.0)
 
 
 def column_paths(table: Table, header_rows: int) -> dict[int, list[str]]:

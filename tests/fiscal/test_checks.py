@@ -153,3 +153,32 @@ def test_three_public_measures_and_scores(pm):
 def test_format_like_printed_numbers():
     assert format_like(Decimal("1046.1"), ["1,046.09"]) == "1,046.10"
     assert format_like(Decimal("705443"), ["705443"]) == "705443"
+
+
+def test_performance_self_evaluation_funds_block_and_scores(pm):
+    rows = [
+        ["项目名称", "某某信息化运维项目", "<", "<", "<", "<", "<"],
+        ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        ["年度资金总额", "100.00", "120.00", "114.00", "10", "95.0%", "9.5"],
+        ["其中：财政拨款", "100.00", "110.00", "104.00", "——", "94.6%", "——"],
+        ["其他资金", "", "10.00", "10.00", "——", "100.0%", "——"],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+        ["产出指标", "数量指标", "运维系统数", "≥10个", "12个", "50", "50"],
+        ["效益指标", "满意度指标", "用户满意度", "≥90%", "92%", "40", "38"],
+        ["总分", "<", "<", "<", "<", "100", "97.5"],
+    ]
+    a = run(pm, [table_of(rows, title="2024年度项目支出绩效自评表")])
+    assert a.tables[0].type == "final.performance_self_eval"
+    by = {(r.subject_name, r.column): r for r in a.records}
+    assert by[("年度资金总额", "executed")].value == Decimal("114.00")
+    assert by[("年度资金总额", "execution_rate")].value == Decimal("95.0")
+    assert by[("其中:财政拨款", "weight")].status == "na"
+    assert by[("用户满意度", "actual_value")].value == Decimal("92")  # a percentage is a number
+    assert by[("运维系统数", "actual_value")].status == "text"  # "12个": with its unit word, kept as text
+    statuses = {(c.rule, c.status) for c in a.checks}
+    assert ("rate:执行率=执行数/预算数", "pass") in statuses  # 114 / 120 = 95.0%
+    assert ("rate:执行率=执行数/预算数", "rounding") in statuses  # 104 / 110 = 94.5% printed 94.6%
+    assert ("block:年度资金总额=budget_full_year", "pass") in statuses
+    assert ("block:年度资金总额=executed", "pass") in statuses
+    assert ("scores:总分=Σ得分", "pass") in statuses  # 9.5 + 50 + 38 = 97.5
+    assert all(s != "fail" for _r, s in statuses)
