@@ -130,10 +130,6 @@ def value_term(row: Row, key: str, lt: LogicalTable, sign: int = 1) -> Term | No
     return term_of(None, ref=ref, sign=sign)
 
 
-def _has_key(row: Row, key: str, lt: LogicalTable) -> bool:
-    return key in row.values or key in lt.columns.values()
-
-
 # -------------------------------------------------------------------------------------------- within a table
 
 
@@ -197,13 +193,6 @@ def _side_rows(lt: LogicalTable) -> dict[int, list[Row]]:
     for r in lt.rows:
         sides.setdefault(r.group, []).append(r)
     return sides
-
-
-def _amount_key(rows: Sequence[Row]) -> str | None:
-    for r in rows:
-        for k in r.values:
-            return k
-    return None
 
 
 def check_items(lt: LogicalTable) -> list[CheckResult]:
@@ -273,9 +262,8 @@ def check_totals(lt: LogicalTable) -> list[CheckResult]:
     top = [r for r in lt.rows if len(r.code) == 3]
     if not totals or not top:
         return []
-    amount = {r.group: _amount_key([r]) for r in lt.rows}
-    tterms = [value_term(r, amount.get(r.group) or _first_value_key(lt, r.group), lt) for r in totals]
-    pterms = [value_term(r, amount.get(r.group) or _first_value_key(lt, r.group), lt) for r in top]
+    tterms = [value_term(r, _first_value_key(lt, r.group), lt) for r in totals]
+    pterms = [value_term(r, _first_value_key(lt, r.group), lt) for r in top]
     if any(t is None for t in tterms) or not tterms:
         return []
     # Σ totals = Σ 类: the first total is the anchor, the other totals move to the parts side with sign −1
