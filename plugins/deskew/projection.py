@@ -105,18 +105,40 @@ def text_line_crops(gray: np.ndarray, max_crops: int = 8) -> list[np.ndarray]:
     return crops
 
 
-def upside_down_vote(crops: list[np.ndarray], engine: OcrEngine) -> tuple[bool, float]:
-    """True when the crops read clearly better turned by 180°; with the confidence margin."""
-    if not crops:
-        return False, 0.0
+#: Crops read first in the orientation vote; the rest only when those do not decide clearly.
+FIRST_CROPS = 4
+#: A vote over the first crops decides when they all agree and the confidence margin is at least this.
+CLEAR_MARGIN = 0.3
+
+
+def _line_scores(crops: list[np.ndarray], engine: OcrEngine) -> tuple[np.ndarray, np.ndarray]:
+    """Reading quality of each crop as it is and turned by 180° (confidence × √length)."""
     turned = [np.ascontiguousarray(c[::-1, ::-1]) for c in crops]
     results = engine.recognize_lines(list(crops) + turned)
     n = len(crops)
     up = np.array([r.confidence * max(len(r.text), 1) ** 0.5 for r in results[:n]])
     down = np.array([r.confidence * max(len(r.text), 1) ** 0.5 for r in results[n:]])
+    return up, down
+
+
+def _margin(up: np.ndarray, down: np.ndarray) -> float:
+    return float(np.mean(down) - np.mean(up)) / max(float(np.mean(up)), 1e-6)
+
+
+def upside_down_vote(crops: list[np.ndarray], engine: OcrEngine) -> tuple[bool, float]:
+    """True when the crops read clearly better turned by 180°; with the confidence margin.  The first
+    ``FIRST_CROPS`` crops are read both ways; the others only when those are not unanimous and clear (on the
+    corpus every page was decided the same way by 4 crops as by 8, at half the recognition work)."""
+    if not crops:
+        return False, 0.0
+    up, down = _line_scores(crops[:FIRST_CROPS], engine)
+    unanimous = bool(np.all(down > up) or np.all(down < up))
+    if len(crops) > FIRST_CROPS and not (unanimous and abs(_margin(up, down)) >= CLEAR_MARGIN):
+        up2, down2 = _line_scores(crops[FIRST_CROPS:], engine)
+        up, down = np.concatenate([up, up2]), np.concatenate([down, down2])
+    margin = _margin(up, down)
     wins_down = int(np.sum(down > up))
-    margin = float(np.mean(down) - np.mean(up)) / max(float(np.mean(up)), 1e-6)
-    return bool(wins_down * 2 > n and margin > 0.05), abs(margin)
+    return bool(wins_down * 2 > len(up) and margin > 0.05), abs(margin)
 
 
 def estimate(gray: np.ndarray, engine: OcrEngine | None = None) -> SkewEstimate:

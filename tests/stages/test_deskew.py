@@ -43,3 +43,39 @@ def test_hook_estimate_orientation(engine, config) -> None:  # type: ignore[no-u
     page = PageImage(source="synthetic", page_number=1, gray=_page(2.0), dpi=200)
     est = projection.estimate_orientation(page=page, engine=engine, config=config)
     assert est.rotation == 0 and abs(est.skew - 2.0) <= 0.1
+
+
+class _ScriptedEngine:
+    """Reads a crop as upright text when its top-left pixel is dark, as garbage when it is light."""
+
+    def __init__(self) -> None:
+        self.read = 0
+
+    def recognize_lines(self, crops):  # type: ignore[no-untyped-def]
+        from pipeline.interfaces import LineRecognition
+
+        self.read += len(crops)
+        return [LineRecognition("一般公共服务", 0.95) if c[0, 0] < 128 else LineRecognition("口", 0.2)
+                for c in crops]
+
+
+def _crop(upright: bool):  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    c = np.full((20, 60), 230, np.uint8)
+    c[0, 0] = 0 if upright else 230  # turned by 180°, the marker moves to the bottom-right corner
+    c[-1, -1] = 230 if upright else 0
+    return c
+
+
+def test_orientation_vote_reads_more_crops_only_when_the_first_do_not_decide() -> None:
+    clear = _ScriptedEngine()
+    flipped, margin = projection.upside_down_vote([_crop(True)] * 8, clear)
+    assert not flipped and margin > projection.CLEAR_MARGIN
+    assert clear.read == 2 * projection.FIRST_CROPS  # four crops both ways decided it
+    mixed = _ScriptedEngine()
+    flipped, _ = projection.upside_down_vote([_crop(True), _crop(False)] * 4, mixed)
+    assert mixed.read == 16 and not flipped  # a split vote reads every crop
+    down = _ScriptedEngine()
+    assert projection.upside_down_vote([_crop(False)] * 8, down)[0]
+    assert down.read == 8
