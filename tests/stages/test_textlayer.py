@@ -195,7 +195,8 @@ def test_force_ocr_reads_the_same_pdf_by_ocr(twin: Path, tmp_path: Path, engine,
     doc, counting = _run(twin, tmp_path, config.model_copy(update={"force_ocr": True}), engine)
     assert [p["source"] for p in doc["pages"]] == ["ocr"] * 3
     assert [p["text_layer"] for p in doc["pages"]] == [True] * 3
-    assert counting.crops > 200  # every cell line was recognised
+    filled = sum(1 for t in doc["tables"] for c in t["cells"] if c["text"])
+    assert filled > 150 and counting.crops >= filled  # every cell with text was recognised
     assert [t["id"] for t in doc["tables"]] == ["p002-t1", "p003-t1"]
 
 
