@@ -27,27 +27,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.analysis import analyse  # noqa: E402
+from pipeline.analysis import analyse, table_from_json  # noqa: E402
 from pipeline.config import PipelineConfig  # noqa: E402
-from pipeline.model import BBox, Cell, Table  # noqa: E402
+from pipeline.model import Table  # noqa: E402
 from pipeline.plugin_manager import PluginManager  # noqa: E402
 from pipeline.runner import continues, recognise, table_json  # noqa: E402
-
-STAGE_KEYS = ("columns", "labels", "records", "checks", "header_rows")
-
-
-def table_from_json(d: dict[str, Any]) -> Table:
-    cells = tuple(Cell(row=c["row"], col=c["col"], rowspan=c.get("rowspan", 1), colspan=c.get("colspan", 1),
-                       text=c["text"], confidence=float(c.get("ocr_confidence", c.get("confidence", 1.0))),
-                       bbox=BBox(*c["bbox"]),
-                       flags=tuple(f for f in c.get("flags", ()) if not f.startswith("check:")))
-                  for c in d["cells"])
-    known = {"id", "page", "bbox", "title", "continued", "type", "type_confidence", "n_rows", "n_cols",
-             "structure_confidence", "cells", *STAGE_KEYS}
-    extra = {k: v for k, v in d.items() if k not in known}
-    return Table(id=d["id"], page=d["page"], bbox=BBox(*d["bbox"]), n_rows=d["n_rows"], n_cols=d["n_cols"],
-                 cells=cells, title=d.get("title", ""), continued=bool(d.get("continued")),
-                 structure_confidence=float(d.get("structure_confidence", 1.0)), extra=extra)
 
 
 def continuations(tables: list[Table]) -> list[Table]:
@@ -66,7 +50,7 @@ def continuations(tables: list[Table]) -> list[Table]:
 def reanalyse(doc: dict[str, Any], name: str, pm: PluginManager, fusion: bool) -> tuple[dict[str, Any], Counter]:
     config = PipelineConfig(review_threshold=float(doc.get("review_threshold", 0.9)))
     recognizers = pm.recognizers()
-    tables = continuations([table_from_json(t) for t in doc["tables"]])
+    tables = continuations([table_from_json(t, reading_confidence=True) for t in doc["tables"]])
     tables = recognise(tables, recognizers)
     analysis = analyse(name, tables, recognizers, pm, config, fusion=fusion)
     out = dict(doc)

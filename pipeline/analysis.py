@@ -14,7 +14,7 @@ from pipeline.checks import CheckResult, run_table_checks
 from pipeline.config import PipelineConfig
 from pipeline.fusion import fuse
 from pipeline.interfaces import TableRecognizer
-from pipeline.model import Table
+from pipeline.model import BBox, Cell, Table
 from pipeline.records import LogicalTable, Record, logical_tables, records_of
 
 if TYPE_CHECKING:
@@ -65,3 +65,43 @@ def analyse(document: str, tables: Sequence[Table], recognizers: Sequence[TableR
 def checks_touching(table_id: str, checks: Sequence[CheckResult]) -> list[dict[str, Any]]:
     """The checks with a cell in physical table ``table_id``, as JSON."""
     return [c.to_json() for c in checks if any(t.ref is not None and t.ref[0] == table_id for t in c.terms)]
+
+
+#: document.json table keys written by this stage (rebuilt, never read back as table data)
+STAGE_KEYS = ("records", "checks")
+_TABLE_KEYS = {"id", "page", "bbox", "title", "continued", "type", "type_confidence", "n_rows", "n_cols",
+               "structure_confidence", "cells", *STAGE_KEYS}
+
+
+def table_from_json(d: dict[str, Any], reading_confidence: bool = False) -> Table:
+    """A :class:`Table` back from its document.json form (type and ``extra`` kept: columns, labels, unit…).
+    ``reading_confidence``: the reading's own confidence (``ocr_confidence`` where fusion changed it) instead of
+    the final one."""
+    def conf(c: dict[str, Any]) -> float:
+        if reading_confidence:
+            return float(c.get("ocr_confidence", c.get("confidence", 1.0)))
+        return float(c.get("confidence", 1.0))
+
+    cells = tuple(Cell(row=c["row"], col=c["col"], rowspan=c.get("rowspan", 1), colspan=c.get("colspan", 1),
+                       text=c["text"], confidence=conf(c), bbox=BBox(*c["bbox"]),
+                       flags=tuple(f for f in c.get("flags", ()) if not f.startswith("check:")))
+                  for c in d["cells"])
+    return Table(id=d["id"], page=d["page"], bbox=BBox(*d["bbox"]), n_rows=d["n_rows"], n_cols=d["n_cols"],
+                 cells=cells, title=d.get("title", ""), continued=bool(d.get("continued")),
+                 type=d.get("type", "generic"), type_confidence=float(d.get("type_confidence", 0.0)),
+                 structure_confidence=float(d.get("structure_confidence", 1.0)),
+                 extra={k: v for k, v in d.items() if k not in _TABLE_KEYS})
+
+
+def refresh_records_and_checks(document: dict[str, Any], name: str, pm: PluginManager,
+                               config: PipelineConfig) -> dict[str, Any]:
+    """``document`` (a document.json dict whose cell texts changed, e.g. by review) with its records and checks
+    computed again from the cells as they are now; types, columns and confidences are kept."""
+    tables = [table_from_json(t) for t in document.get("tables", [])]
+    result = analyse(name, tables, pm.recognizers(), pm, config, fusion=False)
+    for t in document.get("tables", []):
+        t["records"] = [r.to_json() for r in result.records if r.part == t["id"]]
+        t["checks"] = checks_touching(t["id"], result.checks)
+    document["check_summary"] = result.summary()
+    document["checks"] = [c.to_json() for c in result.checks]
+    return document

@@ -1,7 +1,10 @@
-"""Export of reviewed documents: ``document.reviewed.json`` and ``tables_reviewed/*.csv`` per document.
+"""Export of reviewed documents: ``document.reviewed.json``, ``records.reviewed.csv`` and
+``tables_reviewed/*.csv`` per document.
 
 Corrections are applied by (table id, row, col); stale ones (cell gone or its recognised text changed since)
-are not applied but listed under ``stale_corrections`` so that nothing is dropped silently.
+are not applied but listed under ``stale_corrections`` so that nothing is dropped silently.  The records and
+arithmetic checks are then computed again from the corrected cells, so the reviewed data carry the reviewer's
+values and show which checks a correction balanced.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from pipeline.export import atomic_write_json, swap_into_place, table_csv
+from pipeline.export import atomic_write_json, atomic_write_text, records_csv, swap_into_place, table_csv
 from pipeline.review.store import Correction, ReviewStore, cell_index, is_stale, list_documents, load_document
 
 
@@ -39,6 +42,14 @@ def export_document(out_dir: Path, name: str, store: ReviewStore) -> dict[str, A
     """Write one document's reviewed JSON and CSVs atomically; returns a summary."""
     doc_dir = out_dir / name
     reviewed = reviewed_document(load_document(out_dir, name), store.latest(name))
+    if any("records" in t for t in reviewed.get("tables", [])):
+        from pipeline.analysis import refresh_records_and_checks
+        from pipeline.config import PipelineConfig
+        from pipeline.plugin_manager import PluginManager
+
+        config = PipelineConfig(review_threshold=float(reviewed.get("review_threshold", 0.9)))
+        refresh_records_and_checks(reviewed, name, PluginManager(), config)
+        atomic_write_text(doc_dir / "records.reviewed.csv", records_csv(reviewed, name))
     _swap_tables(doc_dir, reviewed)
     atomic_write_json(doc_dir / "document.reviewed.json", reviewed)
     n = sum(1 for t in reviewed["tables"] for c in t["cells"] if c["source"] == "reviewer")

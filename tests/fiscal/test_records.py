@@ -127,3 +127,36 @@ def test_wide_basic_expenditure_groups(pm):
     assert ("30201", "办公费") in subjects and ("30101", "基本工资") in subjects
     assert {c.rule: c.status for c in a.table_checks}["totals:Σ合计=Σ类"] == "pass"
     assert all(c.status == "pass" for c in a.table_checks)
+
+
+def test_reviewed_export_recomputes_records_and_checks(pm, tmp_path):
+    """A reviewer's correction flows into records.reviewed.csv and re-balances the check it broke."""
+    import csv
+    import json
+
+    from pipeline.config import PipelineConfig
+    from pipeline.export import write_document
+    from pipeline.review.reviewed import export_document
+    from pipeline.review.store import ReviewStore
+    from pipeline.runner import table_json
+    from tests.fiscal.test_checks import misread
+
+    rows = misread(EXPENDITURE_ROWS, 6, 5, "516.09")  # 546.09 misread
+    recs = pm.recognizers()
+    a = analyse("doc", recognise([table_of(rows, title="支出决算表")], recs), recs, pm, PipelineConfig())
+    doc = {"schema": "fiscalscan.document/1", "source": {"path": "x.pdf", "sha256": "0" * 64, "pages": 1},
+           "review_threshold": 0.9, "pages": [{"page": 1, "width": 10, "height": 10, "dpi": 200}],
+           "tables": [table_json(t, PipelineConfig(), a) for t in a.tables],
+           "check_summary": a.summary(), "checks": [c.to_json() for c in a.checks]}
+    write_document(tmp_path, "doc", doc)
+    assert json.loads((tmp_path / "doc" / "document.json").read_text(encoding="utf-8"))["check_summary"]["fail"] == 2
+    store = ReviewStore(tmp_path)
+    store.record(("doc", "p001-t1", 6, 5), old_text="516.09", new_text="546.09", action="correct",
+                 reviewer="r", seen_version=0)
+    export_document(tmp_path, "doc", store)
+    reviewed = json.loads((tmp_path / "doc" / "document.reviewed.json").read_text(encoding="utf-8"))
+    assert reviewed["check_summary"]["fail"] == 0
+    with (tmp_path / "doc" / "records.reviewed.csv").open(encoding="utf-8") as f:
+        got = {(r["subject_code"], r["column"]): r["value"] for r in csv.DictReader(f)}
+    assert got[("2010601", "basic")] == "546.09"
+    assert "516.09" in (tmp_path / "doc" / "records.csv").read_text(encoding="utf-8")  # the run's own: untouched
