@@ -721,6 +721,12 @@ def report(records: Sequence[dict[str, Any]], only: set[str] | None = None) -> t
     if secs > 0:
         lines.append(f"per worker: {pages} pages in {secs:.1f} s of processing = {pages / secs:.2f} pages/s")
     lines.append(f"cells needing review: {review}")
+    checked = {rel: int(r.get("checks_failed") or 0) for rel, r in last.items()
+               if r.get("status") in ("done", "skipped") and r.get("checks_failed")}
+    if checked:
+        worst = sorted(checked.items(), key=lambda kv: (-kv[1], kv[0]))
+        lines.append(f"failed arithmetic checks: {sum(checked.values())} in {len(checked)} document(s): "
+                     + ", ".join(f"{rel} ({n})" for rel, n in worst[:5]) + (" ..." if len(worst) > 5 else ""))
     failures: dict[str, list[str]] = defaultdict(list)
     for rel, r in last.items():
         if r.get("status") == "failed":

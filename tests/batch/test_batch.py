@@ -51,7 +51,7 @@ def test_report_groups_failures_and_ignores_torn_line(tmp_path: Path) -> None:
         {"input": "a.pdf", "status": "failed", "error": "/x/a.pdf: empty file"},
         {"input": "b.pdf", "status": "failed", "error": "/x/b.pdf: empty file"},
         {"input": "c.pdf", "status": "done", "pages": 4, "seconds": 2.0, "cells_needing_review": 3,
-         "started": 10.0, "finished": 12.0, "run": "r"},
+         "checks_failed": 2, "started": 10.0, "finished": 12.0, "run": "r"},
         {"input": "a.pdf", "status": "done", "pages": 2, "seconds": 1.0, "cells_needing_review": 1,
          "started": 10.0, "finished": 11.0, "run": "r"},
     ]
@@ -62,6 +62,7 @@ def test_report_groups_failures_and_ignores_torn_line(tmp_path: Path) -> None:
     assert "3 inputs: 2 done, 1 failed" in text
     assert "1 x empty file: b.pdf" in text
     assert "cells needing review: 4" in text
+    assert "failed arithmetic checks: 2 in 1 document(s): c.pdf (2)" in text
     assert "pages/s" in text
 
 
