@@ -40,6 +40,28 @@ class Analysis:
         return out
 
 
+def name_classes(logical: list[LogicalTable]) -> list[LogicalTable]:
+    """Uncoded items (the 一、二、… expenditure items of a 总表) take the 类 code of the row with the same name in
+    the document's coded tables, so their records join the function classification."""
+    from dataclasses import replace
+
+    from pipeline.tabletypes import norm
+
+    classes: dict[str, str] = {}
+    for lt in logical:
+        for r in lt.rows:
+            if len(r.code) == 3 and r.name:
+                classes.setdefault(norm(r.name), r.code)
+    if not classes:
+        return logical
+    out = []
+    for lt in logical:
+        rows = tuple(replace(r, code=classes[norm(r.name)], level="类")
+                     if not r.code and r.depth == 1 and norm(r.name) in classes else r for r in lt.rows)
+        out.append(replace(lt, rows=rows))
+    return out
+
+
 def rules_for(type_id: str, recognizers: Sequence[TableRecognizer]) -> tuple[str, ...]:
     for r in recognizers:
         rules = r.check_rules(type_id)
@@ -50,7 +72,7 @@ def rules_for(type_id: str, recognizers: Sequence[TableRecognizer]) -> tuple[str
 
 def analyse(document: str, tables: Sequence[Table], recognizers: Sequence[TableRecognizer],
             pm: PluginManager | None, config: PipelineConfig, fusion: bool = True) -> Analysis:
-    logical = logical_tables(tables)
+    logical = name_classes(logical_tables(tables))
     table_checks: list[CheckResult] = []
     for lt in logical:
         table_checks.extend(run_table_checks(lt, rules_for(lt.type, recognizers)))

@@ -160,3 +160,14 @@ def test_reviewed_export_recomputes_records_and_checks(pm, tmp_path):
         got = {(r["subject_code"], r["column"]): r["value"] for r in csv.DictReader(f)}
     assert got[("2010601", "basic")] == "546.09"
     assert "516.09" in (tmp_path / "doc" / "records.csv").read_text(encoding="utf-8")  # the run's own: untouched
+
+
+def test_summary_items_take_the_class_code_of_the_detailed_table(pm):
+    from tests.fiscal.tables import SUMMARY_ROWS
+
+    a = run(pm, [table_of(SUMMARY_ROWS, title="收入支出决算总表", id="p001-t1"),
+                 table_of(EXPENDITURE_ROWS, title="支出决算表", id="p002-t1", page=2)])
+    summary = {(r.subject_name, r.column): r for r in a.records if r.table == "p001-t1"}
+    assert (summary[("一般公共服务支出", "expenditure_amount")].subject_code,
+            summary[("一般公共服务支出", "expenditure_amount")].level) == ("201", "类")
+    assert summary[("一般公共预算财政拨款收入", "income_amount")].subject_code == ""  # income: no such class
