@@ -112,28 +112,44 @@ def mark_continuations(pages: list[PageResult]) -> list[PageResult]:
     return out
 
 
+def document_kind(tables: list[Table]) -> str | None:
+    """"final" or "budget" when most tables whose title or header decides say so; None otherwise."""
+    from collections import Counter
+
+    from pipeline.tabletypes import header_text, table_kind
+
+    kinds = Counter(k for t in tables if not t.continued for k, _src in [table_kind(t.title, header_text(t))] if k)
+    if not kinds:
+        return None
+    (best, n), *rest = kinds.most_common()
+    return best if not rest or n > rest[0][1] else None
+
+
 def recognise(tables: list[Table], recognizers: list[TableRecognizer]) -> list[Table]:
     """Type every table: the best typed recogniser scoring above ``MIN_TYPE_SCORE``, else ``generic``;
-    a continuation carries its head's type."""
+    a continuation carries its head's type.  Tables whose own title and header say neither 决算 nor 预算 are
+    given the document's kind (the majority of those that do) as a hint (``extra["document_kind"]``)."""
     generic = next((r for r in recognizers if r.name == "generic"), None)
+    hint = document_kind(tables)
     out: list[Table] = []
-    for t in tables:
+    for table in tables:
+        t = replace(table, extra={**table.extra, "document_kind": hint}) if hint else table
         if t.continued and out:
             head = out[-1]
-            out.append(replace(t, type=head.type, type_confidence=head.type_confidence))
+            out.append(replace(table, type=head.type, type_confidence=head.type_confidence))
             continue
         scored = sorted(((r.score(t), r) for r in recognizers if r.name != "generic"),
                         key=lambda x: -x[0])
         chosen = scored[0][1] if scored and scored[0][0] >= MIN_TYPE_SCORE else generic
         if chosen is None:
-            out.append(t)
+            out.append(table)
             continue
         rec = chosen.recognize(t)
-        extra = dict(t.extra)
+        extra = dict(table.extra)
         if rec.columns:
             extra["columns"] = {str(k): v for k, v in rec.columns.items()}
         extra.update(rec.extra)
-        out.append(replace(t, type=rec.type, type_confidence=rec.type_confidence, extra=extra))
+        out.append(replace(table, type=rec.type, type_confidence=rec.type_confidence, extra=extra))
     return out
 
 

@@ -204,6 +204,8 @@ def score_spec(spec: TypeSpec, table: Table, header: str | None = None) -> float
     (决算/预算) printed in the title that differs, or a title word that rules the type out, scores 0."""
     header = header_text(table) if header is None else header
     kind, source = table_kind(table.title, header)
+    if kind is None and table.extra.get("document_kind") in ("final", "budget"):
+        kind, source = str(table.extra["document_kind"]), "document"
     mismatch = kind is not None and kind != spec.kind
     if (mismatch and source == "title") or spec.excluded(table.title):
         return 0.0
@@ -213,9 +215,11 @@ def score_spec(spec: TypeSpec, table: Table, header: str | None = None) -> float
         score = TITLE_BASE + 0.3 * ts + 0.1 * (hs if spec.header_all else ts)
     else:
         score = (HEADER_ONLY_WITH_TITLE if norm(table.title) else HEADER_ONLY) * hs
-    # a kind read from header words (预算数 also heads the 资金 block of a final-accounts 绩效自评表) only weighs
-    # against header-only evidence; a title that names the type decides
-    return score * (0.5 if mismatch and ts == 0 else 1.0)
+    # a kind read from header words (预算数 also heads the 资金 block of a final-accounts 绩效自评表) or the
+    # document's other tables only weighs against header-only evidence; a title that names the type decides
+    if mismatch and ts == 0:
+        score *= 0.9 if source == "document" else 0.5
+    return score
 
 
 def column_paths(table: Table, header_rows: int) -> dict[int, list[str]]:

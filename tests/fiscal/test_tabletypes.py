@@ -140,3 +140,17 @@ def test_three_public_measure_blocks(recognizers):
     t = typed(recognizers, rows, "财政拨款“三公”经费支出决算表")
     assert t.extra["columns"] == {"0": "total.budget", "1": "total.final", "2": "outbound.budget",
                                   "3": "outbound.final", "4": "reception.budget", "5": "reception.final"}
+
+
+def test_untitled_table_takes_the_documents_kind(recognizers):
+    """Header words alone (一般公共预算支出: 合计 | 基本支出 | 项目支出) fit a final and a budget type equally; the
+    other tables of the document decide."""
+    header = [["项目", "<", "<", "<", "一般公共预算支出", "<", "<"],
+              ["功能分类科目编码", "<", "<", "科目名称", "合计", "基本支出", "项目支出"],
+              ["类", "款", "项", "^", "^", "^", "^"],
+              ["201", "", "", "一般公共服务支出", "846.09", "546.09", "300.00"]]
+    for kind, titles in (("budget", ["部门收入预算表", "部门支出预算表"]), ("final", ["收入决算表", "支出决算表"])):
+        tables = [table_of(EXPENDITURE_ROWS, title=t, id=f"p00{i}-t1", page=i) for i, t in enumerate(titles, 1)]
+        tables.append(table_of(header, id="p009-t1", page=9))
+        out = recognise(tables, recognizers)
+        assert out[-1].type == f"{kind}.general_budget_expenditure", kind
