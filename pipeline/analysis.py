@@ -1,7 +1,8 @@
 """The document-level stage after OCR: logical tables → records → arithmetic checks → fused confidence.
 
-Pure except for the plugin manager's ``check_document`` hook; used by :func:`pipeline.runner.process_document`
-and by ``bench/truth_checks.py`` (the same stage fed with ground-truth tables).
+Pure except for the plugin manager's ``check_document`` hook; used by :func:`pipeline.runner.process_document`,
+by ``bench/table_types.py`` (the same stage fed with ground-truth tables), by ``bench/reanalyse.py`` and by
+the reviewed export (records and checks from corrected cells).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def analyse(document: str, tables: Sequence[Table], recognizers: Sequence[TableR
         table_checks.extend(run_table_checks(lt, rules_for(lt.type, recognizers)))
     cross = pm.check_document(tables=logical, config=config) if pm is not None else []
     suspects = [ref for lt in logical for row in lt.rows for ref in row.suspects]
-    fused, _suggestions = fuse(tables, [*table_checks, *cross], suspects) if fusion else (list(tables), {})
+    fused = fuse(tables, [*table_checks, *cross], suspects) if fusion else list(tables)
     confidence = {(t.id, c.row, c.col): c.confidence for t in fused for c in t.cells}
     records = [r for lt in logical for r in records_of(document, lt, confidence)]
     return Analysis(tables=fused, logical=logical, table_checks=table_checks, cross_checks=cross, records=records)

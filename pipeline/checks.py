@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
@@ -264,12 +264,11 @@ def check_totals(lt: LogicalTable) -> list[CheckResult]:
         return []
     tterms = [value_term(r, _first_value_key(lt, r.group), lt) for r in totals]
     pterms = [value_term(r, _first_value_key(lt, r.group), lt) for r in top]
-    if any(t is None for t in tterms) or not tterms:
+    anchor, *others = tterms
+    if anchor is None or any(t is None for t in others):
         return []
     # Σ totals = Σ 类: the first total is the anchor, the other totals move to the parts side with sign −1
-    anchor, *others = [t for t in tterms if t is not None]
-    moved = [Term(ref=t.ref, sign=-1, value=t.value, text=t.text, decimals=t.decimals, confidence=t.confidence)
-             for t in others]
+    moved = [replace(t, sign=-1) for t in others if t is not None]
     res = evaluate("totals:Σ合计=Σ类", lt.id, anchor, [*pterms, *moved])
     return [res] if res is not None else []
 
@@ -308,11 +307,10 @@ def check_rate(lt: LogicalTable) -> list[CheckResult]:
     out: list[CheckResult] = []
     for r in lt.rows:
         rate, done, plan = (r.values.get(k) for k in ("execution_rate", "executed", "budget_full_year"))
-        if rate is None or done is None or plan is None or None in (rate.value, done.value, plan.value):
+        if rate is None or done is None or plan is None:
             continue
-        if not plan.value:
+        if rate.value is None or done.value is None or not plan.value:
             continue
-        assert rate.value is not None and done.value is not None and plan.value is not None
         unit = Decimal(1).scaleb(-rate.decimals)
         computed = (done.value / plan.value * 100).quantize(unit, rounding=ROUND_HALF_UP)
         diff = computed - rate.value
@@ -364,19 +362,12 @@ def run_table_checks(lt: LogicalTable, rules: Iterable[str]) -> list[CheckResult
 # ---------------------------------------------------------------------------------------------- across tables
 
 
-def find_row(lt: LogicalTable, *names: str, code: str | None = None, group: int | None = None) -> Row | None:
-    """The first row (of ``group`` if given) with subject ``code`` or whose name contains one of ``names``
-    (compared without punctuation)."""
+def find_row(lt: LogicalTable, *names: str) -> Row | None:
+    """The first row whose name contains one of ``names`` (compared without punctuation)."""
     from pipeline.tabletypes import norm
 
-    for r in lt.rows:
-        if group is not None and r.group != group:
-            continue
-        if code is not None and r.code == code:
-            return r
-        if names and any(norm(n) and norm(n) in norm(r.name) for n in names):
-            return r
-    return None
+    wanted = [norm(n) for n in names if norm(n)]
+    return next((r for r in lt.rows if any(w in norm(r.name) for w in wanted)), None)
 
 
 def equality(rule: str, a: LogicalTable, ra: Row | None, ka: str, b: LogicalTable, rb: Row | None, kb: str

@@ -74,7 +74,7 @@ def format_like(value: Decimal, examples: Sequence[str]) -> str:
 
 
 def suggestions(checks: Sequence[CheckResult], ev: dict[CellRef, CellEvidence],
-                eligible: Callable[[Term], bool] = lambda t: True) -> dict[CellRef, str]:
+                eligible: Callable[[Term], bool]) -> dict[CellRef, str]:
     """The balancing value for the single unconfirmed term of each failing equality check, when that term is
     ``eligible``; a cell with two different proposals gets none."""
     proposals: dict[CellRef, set[str]] = defaultdict(set)
@@ -86,23 +86,22 @@ def suggestions(checks: Sequence[CheckResult], ev: dict[CellRef, CellEvidence],
             continue
         t = open_terms[0]
         value = _balancing_value(chk, t)
-        if value is None or value < 0:
+        if value < 0:
             continue
         proposals[t.ref].add(format_like(value, [x.text for x in chk.terms if x.text]))  # type: ignore[index]
     return {ref: next(iter(vals)) for ref, vals in proposals.items() if len(vals) == 1}
 
 
-def _balancing_value(chk: CheckResult, t: Term) -> Decimal | None:
+def _balancing_value(chk: CheckResult, t: Term) -> Decimal:
     if t is chk.total:
         return chk.found
     # parts: total = Σ s·p  →  p_t' = p_t + s·(total − found)
     return t.value + t.sign * (chk.expected - chk.found)
 
 
-def fuse(tables: Sequence[Table], checks: Sequence[CheckResult], suspects: Iterable[CellRef] = ()
-         ) -> tuple[list[Table], dict[CellRef, str]]:
+def fuse(tables: Sequence[Table], checks: Sequence[CheckResult], suspects: Iterable[CellRef] = ()) -> list[Table]:
     """Tables with check-aware cell confidences (the reading's own kept as ``ocr_confidence`` when changed; flag
-    ``check:pass`` or ``check:fail``) and ``suggestion`` set where a failing check proposes a value.  Cells in
+    ``check:pass`` or ``check:fail``) and a cell's ``suggestion`` set where a failing check proposes a value.  Cells in
     ``suspects`` (misplaced by the grid, see :attr:`pipeline.records.Row.suspects`) are capped at
     ``SUSPECT_CAP`` and flagged ``structure`` whatever the checks say."""
     ev = evidence(checks)
@@ -129,4 +128,4 @@ def fuse(tables: Sequence[Table], checks: Sequence[CheckResult], suspects: Itera
             cells.append(replace(c, confidence=conf, flags=tuple(flags), suggestion=sugg.get(ref),
                                  ocr_confidence=c.confidence if conf != c.confidence else None))
         out.append(replace(t, cells=tuple(cells)))
-    return out, sugg
+    return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -82,7 +82,7 @@ def top_left_cells(table: Table) -> dict[tuple[int, int], Cell]:
     return {(c.row, c.col): c for c in table.cells}
 
 
-def _row_texts(table: Table) -> dict[int, list[Cell]]:
+def _rows_of(table: Table) -> dict[int, list[Cell]]:
     rows: dict[int, list[Cell]] = {r: [] for r in range(table.n_rows)}
     for c in table.cells:
         rows[c.row].append(c)
@@ -120,7 +120,7 @@ def is_data_row(cells: Sequence[Cell]) -> bool:
 def header_row_count(table: Table, max_header: int = 8) -> int:
     """Rows above the first data row (a row with an amount, a subject code, or an ordinal/total item whose
     other cells are not labels).  Tables with no data row at all: the rows covered by a spanning top cell."""
-    rows = _row_texts(table)
+    rows = _rows_of(table)
     for r in range(min(table.n_rows, max_header + 1)):
         if is_data_row(rows[r]):
             return r
@@ -132,7 +132,7 @@ def anchor_row(table: Table, words: Sequence[str]) -> int | None:
     """The first row whose cells contain every word (a column-label row inside a table, as in 绩效 tables)."""
     from pipeline.tabletypes import norm
 
-    rows = _row_texts(table)
+    rows = _rows_of(table)
     for r in range(table.n_rows):
         text = norm("".join(c.text for c in rows[r]))
         if all(norm(w) in text for w in words):
@@ -177,7 +177,6 @@ class Row:
     depth: int  # 1 for 一、 items, 2 for (一)/1. items, 0 otherwise
     is_total: bool
     values: dict[str, ValueCell]
-    cells: dict[str, tuple[int, int]] = field(default_factory=dict)  # identity key -> (row, col)
     #: cells whose place in the grid looks wrong: a second value under one column label (a column split the
     #: header does not have), or words in a code column (a name cell run into the code column)
     suspects: tuple[tuple[str, int, int], ...] = ()
@@ -188,14 +187,11 @@ class Row:
 class LogicalTable:
     id: str
     type: str
-    kind: str
     pages: tuple[int, ...]
     parts: tuple[str, ...]
     columns: dict[int, str]
-    labels: dict[int, str]
     unit: str
     rows: tuple[Row, ...]
-    n_cols: int = 0
 
     def value_keys(self) -> list[str]:
         seen: list[str] = []
@@ -275,15 +271,15 @@ def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], he
     for r in (range(header_rows, table.n_rows) if only is None else only):
         for g in sorted(set(groups.values())):
             cols = [c for c in sorted(columns) if groups[c] == g]
-            texts = {columns[c]: cells[(r, c)].text for c in cols if (r, c) in cells and is_identity(columns[c])}
-            where = {columns[c]: (r, c) for c in cols if (r, c) in cells and is_identity(columns[c])}
+            ident = {columns[c]: c for c in cols if (r, c) in cells and is_identity(columns[c])}
+            texts = {k: cells[(r, c)].text for k, c in ident.items()}
             code, level = _subject(texts, previous.get(g, {}))
             raw_name = texts.get("name", "").strip() or next(
                 (texts[k] for k in texts if k.endswith("_item") and texts[k].strip()), "") or next(
                 (t for t in texts.values() if t.strip() and not _code_text(t)), "")  # 合计 across code columns
             name, depth = clean_name(raw_name)
             values: dict[str, ValueCell] = {}
-            suspects = [(table.id, r, where[k][1]) for k in texts
+            suspects = [(table.id, r, ident[k]) for k in texts
                         if k.startswith("code") and _misplaced_in_code_column(texts[k])]
             for c in cols:
                 key = columns[c]
@@ -303,7 +299,7 @@ def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], he
             previous[g] = {k: _code_text(v) for k, v in texts.items()} if code else previous.get(g, {})
             out.append(Row(part=table.id, page=table.page, row=r, group=g, code=code, level=level, name=name,
                            depth=depth, is_total=bool(_TOTAL.search(name)) and not code, values=values,
-                           cells=where, suspects=tuple(dict.fromkeys(suspects)), block=block))
+                           suspects=tuple(dict.fromkeys(suspects)), block=block))
     return out
 
 
@@ -383,10 +379,8 @@ def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
             skip = int(fixed) if isinstance(fixed, int) else header_row_count(part)
             rows.extend(table_rows(part, cols, labels, skip))
             rows.extend(block_rows(part))
-        kind = head.type.split(".", 1)[0] if "." in head.type else ""
-        out.append(LogicalTable(id=head.id, type=head.type, kind=kind, pages=tuple(sorted({p.page for p in parts})),
-                                parts=tuple(p.id for p in parts), columns=columns, labels=labels, unit=unit,
-                                rows=tuple(rows), n_cols=head.n_cols))
+        out.append(LogicalTable(id=head.id, type=head.type, pages=tuple(sorted({p.page for p in parts})),
+                                parts=tuple(p.id for p in parts), columns=columns, unit=unit, rows=tuple(rows)))
     return out
 
 

@@ -91,7 +91,7 @@ def table_kind(title: str, header: str) -> tuple[str | None, str]:
     """("final" | "budget" | None, where decided: "title" | "header" | "").  决算 wins in titles: final-accounts
     titles contain 预算 too (一般公共预算…决算表), budget titles never contain 决算."""
     t = norm(title)
-    if fuzzy_find(t, "决算") == 1.0:
+    if "决算" in t:
         return "final", "title"
     if "预算" in t:
         return "budget", "title"
@@ -115,8 +115,7 @@ class ColumnRule:
     exact: bool = False
 
     def match(self, label: str, path: str) -> float:
-        exact = 1.0 if label in {norm(w) for w in self.words} else 0.0
-        score = exact if self.exact else any_of(label, self.words)
+        score = float(any(label == norm(w) for w in self.words)) if self.exact else any_of(label, self.words)
         if score <= 0:
             return 0.0
         if self.within and any_of(path, self.within) <= 0:
@@ -222,16 +221,17 @@ def score_spec(spec: TypeSpec, table: Table, header: str | None = None) -> float
     return score
 
 
-def column_paths(table: Table, header_rows: int) -> dict[int, list[str]]:
-    """Printed labels above each column, top to bottom (spanning header cells included, repeats dropped)."""
+def column_paths(table: Table, rows: range) -> dict[int, list[str]]:
+    """Printed labels of each column in the label rows ``rows``, top to bottom (spanning cells included, repeats
+    and 栏次 numbers dropped)."""
     paths: dict[int, list[str]] = {c: [] for c in range(table.n_cols)}
     for cell in sorted(table.cells, key=lambda c: (c.row, c.col)):
         text = cell.text.strip()
-        if cell.row >= header_rows or not text or _COLUMN_NUMBER.match(unicodedata.normalize("NFKC", text)):
+        if cell.row not in rows or not text or _COLUMN_NUMBER.match(unicodedata.normalize("NFKC", text)):
             continue
         for col in range(cell.col, cell.col + cell.colspan):
-            if not paths[col] or paths[col][-1] != cell.text.strip():
-                paths[col].append(cell.text.strip())
+            if not paths[col] or paths[col][-1] != text:
+                paths[col].append(text)
     return paths
 
 
@@ -313,15 +313,11 @@ class SpecRecognizer(TableRecognizer):
 
         extra: dict[str, object] = {}
         anchor = anchor_row(table, spec.anchor) if spec.anchor else None
-        if anchor is not None:
-            paths = {c: [] for c in range(table.n_cols)}
-            for cell in table.cells:
-                if cell.row == anchor and cell.text.strip():
-                    for col in range(cell.col, cell.col + cell.colspan):
-                        paths[col] = [cell.text.strip()]
+        if anchor is not None:  # the label row inside the table; rows below it are data
+            paths = column_paths(table, range(anchor, anchor + 1))
             extra["header_rows"] = anchor + 1
         else:
-            paths = column_paths(table, header_row_count(table))
+            paths = column_paths(table, range(header_row_count(table)))
         extra["labels"] = {str(c): " / ".join(p) for c, p in paths.items() if p}
         return RecognizedTable(type=spec.type, type_confidence=round(score, 3),
                                columns=map_columns(spec.columns, paths, spec.measures), extra=extra)

@@ -15,7 +15,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from pipeline.analysis import refresh_records_and_checks
+from pipeline.config import PipelineConfig
 from pipeline.export import atomic_write_json, atomic_write_text, records_csv, swap_into_place, table_csv
+from pipeline.plugin_manager import PluginManager
 from pipeline.review.store import Correction, ReviewStore, cell_index, is_stale, list_documents, load_document
 
 
@@ -38,17 +41,15 @@ def reviewed_document(document: dict[str, Any], latest: dict[Any, Correction]) -
     return out
 
 
-def export_document(out_dir: Path, name: str, store: ReviewStore) -> dict[str, Any]:
-    """Write one document's reviewed JSON and CSVs atomically; returns a summary."""
+def export_document(out_dir: Path, name: str, store: ReviewStore, pm: PluginManager | None = None
+                    ) -> dict[str, Any]:
+    """Write one document's reviewed JSON and CSVs atomically; returns a summary.  ``pm`` (the plugins whose
+    checks run again on the corrected cells) is made when not given."""
     doc_dir = out_dir / name
     reviewed = reviewed_document(load_document(out_dir, name), store.latest(name))
     if any("records" in t for t in reviewed.get("tables", [])):
-        from pipeline.analysis import refresh_records_and_checks
-        from pipeline.config import PipelineConfig
-        from pipeline.plugin_manager import PluginManager
-
         config = PipelineConfig(review_threshold=float(reviewed.get("review_threshold", 0.9)))
-        refresh_records_and_checks(reviewed, name, PluginManager(), config)
+        refresh_records_and_checks(reviewed, name, pm or PluginManager(), config)
         atomic_write_text(doc_dir / "records.reviewed.csv", records_csv(reviewed, name))
     _swap_tables(doc_dir, reviewed)
     atomic_write_json(doc_dir / "document.reviewed.json", reviewed)
@@ -59,7 +60,8 @@ def export_document(out_dir: Path, name: str, store: ReviewStore) -> dict[str, A
 
 def export_all(out_dir: Path, store: ReviewStore | None = None) -> list[dict[str, Any]]:
     store = store or ReviewStore(out_dir)
-    return [export_document(out_dir, name, store) for name in list_documents(out_dir)]
+    pm = PluginManager()
+    return [export_document(out_dir, name, store, pm) for name in list_documents(out_dir)]
 
 
 def _swap_tables(doc_dir: Path, reviewed: dict[str, Any]) -> None:

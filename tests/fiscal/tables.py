@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pipeline.analysis import Analysis, analyse
+from pipeline.config import PipelineConfig
 from pipeline.model import BBox, Cell, Table
+from pipeline.plugin_manager import PluginManager
+from pipeline.runner import recognise
 
 BOX = BBox(0, 0, 1, 1)
 
@@ -29,6 +33,19 @@ def table_of(rows: Sequence[Sequence[str]], title: str = "", id: str = "p001-t1"
             cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, text=grid[r][c], confidence=conf, bbox=BOX))
     return Table(id=id, page=page, bbox=BOX, n_rows=n_rows, n_cols=n_cols, cells=tuple(cells), title=title,
                  title_confidence=1.0, continued=continued)
+
+
+def run(pm: PluginManager, tables: Sequence[Table], fusion: bool = True) -> Analysis:
+    """The document-level stage as the pipeline runs it: recognise, then records, checks and fusion."""
+    recs = pm.recognizers()
+    return analyse("doc", recognise(list(tables), recs), recs, pm, PipelineConfig(), fusion=fusion)
+
+
+def misread(rows: Sequence[Sequence[str]], r: int, c: int, text: str) -> list[list[str]]:
+    """``rows`` with the cell at (r, c) read as ``text``."""
+    out = [list(row) for row in rows]
+    out[r][c] = text
+    return out
 
 
 # 支出决算表 with split 类/款/项 codes, 万元 amounts; the arithmetic holds (rows and hierarchy).

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 
-import pytest
-
-from pipeline.analysis import analyse
 from pipeline.checks import Term, evaluate, rounding_tolerance
-from pipeline.config import PipelineConfig
 from pipeline.fusion import SUSPECT_CAP, format_like
-from pipeline.plugin_manager import PluginManager
-from pipeline.runner import recognise
-from tests.fiscal.tables import EXPENDITURE_ROWS, SUMMARY_ROWS, table_of
-
-
-@pytest.fixture(scope="module")
-def pm():
-    return PluginManager(entrypoints=False)
-
-
-def run(pm, tables, fusion=True):
-    recs = pm.recognizers()
-    return analyse("doc", recognise(tables, recs), recs, pm, PipelineConfig(), fusion=fusion)
+from tests.fiscal.tables import EXPENDITURE_ROWS, SUMMARY_ROWS, misread, run, table_of
 
 
 def term(v: str, ref=("t", 0, 0), sign=1):
@@ -58,12 +41,6 @@ def test_truth_perfect_tables_pass_every_check(pm):
     statuses = {c.rule: c.status for c in a.checks}
     assert statuses["items:收入总计=支出总计"] == "pass"
     assert statuses["items:总计=income_amount"] == "pass"  # 总计 = 本年合计 + 年初结转和结余
-
-
-def misread(rows, r, c, text):
-    out = copy.deepcopy(rows)
-    out[r][c] = text
-    return out
 
 
 def test_one_misread_digit_fails_its_checks_and_only_that_cell_is_suspect(pm):

@@ -6,22 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.analysis import analyse
 from pipeline.config import PipelineConfig
-from pipeline.plugin_manager import PluginManager
 from pipeline.records import header_row_count, parse_value, unit_from_caption
-from pipeline.runner import recognise
-from tests.fiscal.tables import EXPENDITURE_ROWS, table_of
-
-
-@pytest.fixture(scope="module")
-def pm():
-    return PluginManager(entrypoints=False)
-
-
-def run(pm, tables):
-    recs = pm.recognizers()
-    return analyse("doc", recognise(tables, recs), recs, pm, PipelineConfig())
+from tests.fiscal.tables import EXPENDITURE_ROWS, run, table_of
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -134,16 +121,14 @@ def test_reviewed_export_recomputes_records_and_checks(pm, tmp_path):
     import csv
     import json
 
-    from pipeline.config import PipelineConfig
     from pipeline.export import write_document
     from pipeline.review.reviewed import export_document
     from pipeline.review.store import ReviewStore
     from pipeline.runner import table_json
-    from tests.fiscal.test_checks import misread
+    from tests.fiscal.tables import misread
 
     rows = misread(EXPENDITURE_ROWS, 6, 5, "516.09")  # 546.09 misread
-    recs = pm.recognizers()
-    a = analyse("doc", recognise([table_of(rows, title="支出决算表")], recs), recs, pm, PipelineConfig())
+    a = run(pm, [table_of(rows, title="支出决算表")])
     doc = {"schema": "fiscalscan.document/1", "source": {"path": "x.pdf", "sha256": "0" * 64, "pages": 1},
            "review_threshold": 0.9, "pages": [{"page": 1, "width": 10, "height": 10, "dpi": 200}],
            "tables": [table_json(t, PipelineConfig(), a) for t in a.tables],
