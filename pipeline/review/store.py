@@ -37,6 +37,30 @@ CREATE TABLE IF NOT EXISTS corrections (
     UNIQUE (document, table_id, row, col, version)
 );
 """
+#: the document's structure version a correction was made against (:mod:`pipeline.review.structure`); added
+#: to stores written before structure edits existed
+_GRID_COLUMN = "ALTER TABLE corrections ADD COLUMN grid INTEGER NOT NULL DEFAULT 0"
+_COLUMNS = "document, table_id, row, col, old_text, new_text, action, reviewer, ts, version, grid"
+
+#: structure edits of a document's tables (merge/split columns and rows, false rulings, column roles): append-
+#: only like corrections; ``version`` counts a document's edits (its structure version), so a second reviewer's
+#: edit made against an older grid is refused
+_STRUCTURE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS structure_edits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    document TEXT NOT NULL,
+    table_id TEXT NOT NULL,
+    op TEXT NOT NULL,
+    args TEXT NOT NULL,
+    n_rows INTEGER NOT NULL,
+    n_cols INTEGER NOT NULL,
+    reviewer TEXT NOT NULL,
+    ts REAL NOT NULL,
+    version INTEGER NOT NULL,
+    UNIQUE (document, version)
+);
+"""
+_EDIT_COLUMNS = "document, table_id, op, args, n_rows, n_cols, reviewer, ts, version"
 
 CellKey = tuple[str, str, int, int]  # document, table id, row, col
 
@@ -53,6 +77,7 @@ class Correction:
     reviewer: str
     ts: float
     version: int
+    grid: int = 0  # structure version of the document the cell position refers to
 
     @property
     def key(self) -> CellKey:
@@ -61,7 +86,32 @@ class Correction:
     def as_dict(self) -> dict[str, Any]:
         return {"document": self.document, "table": self.table_id, "row": self.row, "col": self.col,
                 "old_text": self.old_text, "new_text": self.new_text, "action": self.action,
-                "reviewer": self.reviewer, "ts": self.ts, "version": self.version}
+                "reviewer": self.reviewer, "ts": self.ts, "version": self.version, "grid": self.grid}
+
+
+@dataclass(frozen=True, slots=True)
+class StructureEdit:
+    """One structure edit of a table; ``args`` as JSON text (its meaning per ``op``: :mod:`.structure`);
+    ``n_rows``/``n_cols`` the table's shape it was made on (an edit that no longer fits is stale)."""
+
+    document: str
+    table_id: str
+    op: str
+    args: str
+    n_rows: int
+    n_cols: int
+    reviewer: str
+    ts: float
+    version: int
+
+    def arguments(self) -> dict[str, Any]:
+        out = json.loads(self.args)
+        return out if isinstance(out, dict) else {}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"document": self.document, "table": self.table_id, "op": self.op, "args": self.arguments(),
+                "shape": [self.n_rows, self.n_cols], "reviewer": self.reviewer, "ts": self.ts,
+                "version": self.version}
 
 
 class VersionConflict(Exception):
@@ -72,6 +122,19 @@ class VersionConflict(Exception):
         self.current = current
 
 
+class StructureConflict(Exception):
+    """Someone changed the document's structure since the version the client saw (``current``)."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__("the table structure changed since you loaded it")
+        self.current = current
+
+
+def _structure_version(db: sqlite3.Connection, document: str) -> int:
+    row = db.execute("SELECT MAX(version) FROM structure_edits WHERE document=?", (document,)).fetchone()
+    return int(row[0] or 0)
+
+
 class ReviewStore:
     """Corrections in ``<out_dir>/review.sqlite``; one short-lived connection per operation (thread-safe)."""
 
@@ -80,6 +143,9 @@ class ReviewStore:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            if "grid" not in {r[1] for r in db.execute("PRAGMA table_info(corrections)")}:
+                db.execute(_GRID_COLUMN)
+            db.executescript(_STRUCTURE_SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -93,9 +159,8 @@ class ReviewStore:
 
     def latest(self, document: str | None = None) -> dict[CellKey, Correction]:
         """Latest correction per cell (of one document, or all)."""
-        sql = ("SELECT document, table_id, row, col, old_text, new_text, action, reviewer, ts, version "
-               "FROM corrections c WHERE version = (SELECT MAX(version) FROM corrections d WHERE "
-               "d.document = c.document AND d.table_id = c.table_id AND d.row = c.row AND d.col = c.col)")
+        sql = (f"SELECT {_COLUMNS} FROM corrections c WHERE version = (SELECT MAX(version) FROM corrections d "
+               "WHERE d.document = c.document AND d.table_id = c.table_id AND d.row = c.row AND d.col = c.col)")
         args: tuple[str, ...] = ()
         if document is not None:
             sql += " AND document = ?"
@@ -107,27 +172,37 @@ class ReviewStore:
     def history(self, key: CellKey) -> list[Correction]:
         with self._connect() as db:
             rows = db.execute(
-                "SELECT document, table_id, row, col, old_text, new_text, action, reviewer, ts, version "
-                "FROM corrections WHERE document=? AND table_id=? AND row=? AND col=? ORDER BY version",
+                f"SELECT {_COLUMNS} FROM corrections WHERE document=? AND table_id=? AND row=? AND col=? "
+                "ORDER BY version",
                 key).fetchall()
         return [Correction(*r) for r in rows]
 
+    def all_corrections(self, document: str) -> list[Correction]:
+        """Every correction of ``document`` in the order they were made."""
+        with self._connect() as db:
+            rows = db.execute(f"SELECT {_COLUMNS} FROM corrections WHERE document=? ORDER BY id",
+                              (document,)).fetchall()
+        return [Correction(*r) for r in rows]
+
     def record(self, key: CellKey, *, old_text: str, new_text: str, action: str, reviewer: str,
-               seen_version: int) -> Correction:
-        """Append a correction if the cell is still at ``seen_version``; raise VersionConflict otherwise."""
+               seen_version: int, grid: int | None = None) -> Correction:
+        """Append a correction if the cell is still at ``seen_version``; raise VersionConflict otherwise.
+        ``grid``: the document's structure version the position refers to; refused (VersionConflict) when a
+        structure edit moved the grid on since; None: the current one."""
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {ACTIONS}")
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
                 current = self._current(db, key)
-                if (current.version if current else 0) != seen_version:
+                now_grid = _structure_version(db, key[0])
+                if (current.version if current else 0) != seen_version or grid not in (None, now_grid):
                     db.execute("ROLLBACK")
                     raise VersionConflict(current)
-                row = Correction(*key, old_text, new_text, action, reviewer, time.time(), seen_version + 1)
-                db.execute("INSERT INTO corrections (document, table_id, row, col, old_text, new_text, "
-                           "action, reviewer, ts, version) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                           (*key, old_text, new_text, action, reviewer, row.ts, row.version))
+                row = Correction(*key, old_text, new_text, action, reviewer, time.time(), seen_version + 1,
+                                 now_grid)
+                db.execute(f"INSERT INTO corrections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                           (*key, old_text, new_text, action, reviewer, row.ts, row.version, now_grid))
                 db.execute("COMMIT")
             except VersionConflict:
                 raise
@@ -137,11 +212,53 @@ class ReviewStore:
                 raise
         return row
 
+    def structure_edits(self, document: str) -> list[StructureEdit]:
+        """The structure edits of ``document`` in order (version 1, 2, …)."""
+        with self._connect() as db:
+            rows = db.execute(f"SELECT {_EDIT_COLUMNS} FROM structure_edits WHERE document=? ORDER BY version",
+                              (document,)).fetchall()
+        return [StructureEdit(*r) for r in rows]
+
+    def stamp(self, document: str) -> tuple[int, int, int]:
+        """Changes whenever a correction or structure edit of ``document`` is added (cache key)."""
+        with self._connect() as db:
+            a = db.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM corrections WHERE document=?",
+                           (document,)).fetchone()
+            return int(a[0]), int(a[1]), _structure_version(db, document)
+
+    def structure_version(self, document: str) -> int:
+        with self._connect() as db:
+            return _structure_version(db, document)
+
+    def record_structure(self, document: str, table_id: str, op: str, args: dict[str, Any], shape: tuple[int, int],
+                         reviewer: str, seen_version: int) -> StructureEdit:
+        """Append a structure edit if the document's structure is still at ``seen_version`` (else
+        :class:`StructureConflict`); acknowledged only after its transaction committed."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                now = _structure_version(db, document)
+                if now != seen_version:
+                    db.execute("ROLLBACK")
+                    raise StructureConflict(now)
+                edit = StructureEdit(document, table_id, op, json.dumps(args, sort_keys=True), shape[0], shape[1],
+                                     reviewer, time.time(), now + 1)
+                db.execute(f"INSERT INTO structure_edits ({_EDIT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                           (edit.document, edit.table_id, edit.op, edit.args, edit.n_rows, edit.n_cols,
+                            edit.reviewer, edit.ts, edit.version))
+                db.execute("COMMIT")
+            except StructureConflict:
+                raise
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        return edit
+
     @staticmethod
     def _current(db: sqlite3.Connection, key: CellKey) -> Correction | None:
         r = db.execute(
-            "SELECT document, table_id, row, col, old_text, new_text, action, reviewer, ts, version "
-            "FROM corrections WHERE document=? AND table_id=? AND row=? AND col=? "
+            f"SELECT {_COLUMNS} FROM corrections WHERE document=? AND table_id=? AND row=? AND col=? "
             "ORDER BY version DESC LIMIT 1",
             key).fetchone()
         return Correction(*r) if r else None
