@@ -258,6 +258,34 @@ def apply_roles(doc: dict[str, Any]) -> None:
         t["columns"] = columns
 
 
+def refuse(doc: dict[str, Any]) -> None:
+    """Cell confidences from their reading and the checks as they are now (as :func:`pipeline.fusion.fuse`
+    does in the pipeline): a repair that balances a check confirms its cells."""
+    from pipeline.fusion import CellEvidence, fused_confidence
+
+    ev: dict[tuple[str, int, int], CellEvidence] = {}
+    for chk in doc.get("checks") or []:
+        for ref in chk.get("cells") or []:
+            key = (ref["table"], ref["row"], ref["col"])
+            ev[key] = ev.get(key, CellEvidence()).add(str(chk.get("status")))
+    threshold = float(doc.get("review_threshold", 0.9))
+    for t in doc.get("tables", []):
+        for c in t["cells"]:
+            if c.get("source") == "reviewer":
+                continue
+            reading = float(c.pop("ocr_confidence", c.get("confidence", 0.0)))
+            e = ev.get((t["id"], c["row"], c["col"]))
+            conf = reading if e is None else fused_confidence(reading, e)
+            if "structure" in c.get("flags", ()) and t["id"] not in {r for r, *_ in ev}:
+                conf = min(conf, reading)
+            c["confidence"] = round(conf, 4)
+            if conf != reading:
+                c["ocr_confidence"] = round(reading, 4)
+            c["needs_review"] = conf < threshold
+            c["flags"] = [f for f in c.get("flags", ()) if not f.startswith("check:")] + (
+                [] if e is None else ["check:fail" if e.failed and not e.passed else "check:pass"])
+
+
 def build_view(out_dir: Path, name: str, store: ReviewStore, pm: PluginManager, reread: bool = True
                ) -> DocumentView:
     from pipeline.analysis import refresh_records_and_checks
@@ -276,6 +304,7 @@ def build_view(out_dir: Path, name: str, store: ReviewStore, pm: PluginManager, 
             c["needs_review"] = c.get("source") != "reviewer" and float(c.get("confidence", 0.0)) < threshold
     if any("records" in t for t in original.get("tables", [])):
         refresh_records_and_checks(doc, name, pm, PipelineConfig(review_threshold=threshold))
+        refuse(doc)
     return DocumentView(name=name, document=doc, structure_version=info["grid"], current=info["current"],
                         stale=info["stale"], stale_edits=info["stale_edits"], edits=edits)
 
