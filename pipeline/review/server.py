@@ -32,6 +32,8 @@ require("fastapi", "review")
 from fastapi import Body, FastAPI, HTTPException, Request  # noqa: E402
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response  # noqa: E402
 
+from pipeline.review.workbench import add_workbench_routes  # noqa: E402
+
 COOKIE = "fiscalscan_review_token"
 SERVED_SUFFIXES = {".json", ".csv", ".png"}
 
@@ -144,6 +146,7 @@ def create_app(settings: ReviewSettings) -> FastAPI:
     _install_auth(app, settings.token)
     _add_static_routes(app)
     _add_api_routes(app, settings)
+    add_workbench_routes(app, settings)
     _add_file_routes(app, settings)
     return app
 

@@ -44,6 +44,7 @@ class DocumentView:
     stale: list[Correction]
     stale_edits: list[StructureEdit]
     edits: list[StructureEdit]
+    all_corrections: list[Correction]
 
 
 def heads(tables: list[dict[str, Any]]) -> dict[str, str]:
@@ -294,7 +295,8 @@ def build_view(out_dir: Path, name: str, store: ReviewStore, pm: PluginManager, 
     original = load_document(out_dir, name)
     edits = store.structure_edits(name)
     reader = PageReader(out_dir, name, original, pm) if reread else None
-    doc, info = replay(original, edits, store.all_corrections(name), reader)
+    corrections = store.all_corrections(name)
+    doc, info = replay(original, edits, corrections, reader)
     if info["regridded"]:
         retype(doc, info["regridded"], pm)
     apply_roles(doc)
@@ -306,7 +308,8 @@ def build_view(out_dir: Path, name: str, store: ReviewStore, pm: PluginManager, 
         refresh_records_and_checks(doc, name, pm, PipelineConfig(review_threshold=threshold))
         refuse(doc)
     return DocumentView(name=name, document=doc, structure_version=info["grid"], current=info["current"],
-                        stale=info["stale"], stale_edits=info["stale_edits"], edits=edits)
+                        stale=info["stale"], stale_edits=info["stale_edits"], edits=edits,
+                        all_corrections=corrections)
 
 
 class ViewCache:

@@ -1,0 +1,203 @@
+"""Routes of the table-repairing workbench (added to the review app by :func:`add_workbench_routes`): the
+harm-ordered queue, the reviewed view of a document, structure edits, corrections against the current grid,
+a cell's context and crops of any page region.
+
+All answers come from :class:`pipeline.review.view.DocumentView` (structure edits replayed, corrections applied,
+checks recomputed), memoised until document.json or the store changes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Body, FastAPI, HTTPException
+from fastapi.responses import JSONResponse, Response
+
+from pipeline.review import pages
+from pipeline.review.queue import queue_items
+from pipeline.review.reasons import FLAG_TEXT, cell_context, check_sentence, record_index
+from pipeline.review.store import StructureConflict, VersionConflict, list_documents
+from pipeline.review.structure import IDENTITY_ROLES, OPS, EditError, band_edges, validate
+from pipeline.review.view import DocumentView, ViewCache, heads
+
+if TYPE_CHECKING:
+    from pipeline.review.server import ReviewSettings
+
+
+def _views(app: FastAPI, settings: ReviewSettings) -> ViewCache:
+    cache = getattr(app.state, "views", None)
+    if cache is None:
+        cache = app.state.views = ViewCache(settings.out_dir, settings.store)
+    return cache
+
+
+def _doc(settings: ReviewSettings, doc: str) -> str:
+    if doc not in list_documents(settings.out_dir):
+        raise HTTPException(404, "no such document")
+    return doc
+
+
+def _table(view: DocumentView, table: str) -> dict[str, Any]:
+    t = next((t for t in view.document.get("tables", []) if t["id"] == table), None)
+    if t is None:
+        raise HTTPException(404, "no such table")
+    return t
+
+
+def _cell_state(cell: dict[str, Any], stale: bool) -> str:
+    if stale:
+        return "stale"
+    if cell.get("source") == "reviewer":
+        return "accepted" if cell.get("review_action") == "accept" else "corrected"
+    return "unreviewed"
+
+
+def table_view(view: DocumentView, t: dict[str, Any], queued: set[tuple[str, int, int]]) -> dict[str, Any]:
+    head_of = heads(view.document.get("tables", []))
+    head = next(x for x in view.document["tables"] if x["id"] == head_of[t["id"]])
+    stale = {(c.table_id, c.row, c.col) for c in view.stale}
+    current = view.current
+    cells = []
+    for c in t["cells"]:
+        key = (t["id"], c["row"], c["col"])
+        corr = current.get(key)
+        cells.append({
+            "row": c["row"], "col": c["col"], "rowspan": c.get("rowspan", 1), "colspan": c.get("colspan", 1),
+            "bbox": c["bbox"], "text": c.get("base_text", c.get("text", "")), "value": c.get("text", ""),
+            "confidence": float(c.get("confidence", 0.0)), "needs_review": bool(c.get("needs_review")),
+            "state": _cell_state(c, key in stale), "queued": key in queued, "suggestion": c.get("suggestion"),
+            "flags": [f for f in c.get("flags", ()) if f in FLAG_TEXT], "version": corr.version if corr else
+            _position_version(view, key),
+        })
+    return {"id": t["id"], "page": t["page"], "title": t.get("title") or head.get("title", ""),
+            "continued": bool(t.get("continued")), "head": head["id"], "type": t.get("type", "generic"),
+            "unit": t.get("unit") or head.get("unit", ""), "n_rows": t["n_rows"], "n_cols": t["n_cols"],
+            "bbox": t["bbox"], "columns": t.get("columns") or head.get("columns") or {},
+            "labels": t.get("labels") or {}, "col_edges": band_edges(t, "col"), "row_edges": band_edges(t, "row"),
+            "grid_ok": bool(t.get("grid_ok")), "cells": cells,
+            "failing_checks": sum(1 for ch in t.get("checks") or [] if ch.get("status") == "fail")}
+
+
+def _position_version(view: DocumentView, key: tuple[str, int, int]) -> int:
+    """The version a new correction at this position must name (corrections of earlier grids count)."""
+    return max((c.version for c in view.all_corrections if (c.table_id, c.row, c.col) == key), default=0)
+
+
+def add_workbench_routes(app: FastAPI, settings: ReviewSettings) -> None:
+    views = _views(app, settings)
+
+    @app.get("/api/worklist")
+    def worklist(document: str | None = None, limit: int = 500) -> dict[str, Any]:
+        docs = [_doc(settings, document)] if document else list_documents(settings.out_dir)
+        items: list[dict[str, Any]] = []
+        progress = []
+        for d in docs:
+            view = views.get(d)
+            mine = queue_items(view)
+            items += mine
+            done = len(view.current) + sum(1 for e in view.edits if e not in view.stale_edits)
+            progress.append({"name": d, "open": len(mine), "done": done,
+                             "structure": sum(i["kind"] == "structure" for i in mine),
+                             "failing_checks": view.document.get("check_summary", {}).get("fail", 0),
+                             "stale": len(view.stale) + len(view.stale_edits)})
+        items.sort(key=lambda i: (i["tier"], -i["harm"], i.get("confidence", 0.0)))
+        return {"items": items[: max(0, limit)], "documents": progress}
+
+    @app.get("/api/documents/{doc}/view")
+    def document_view(doc: str) -> dict[str, Any]:
+        view = views.get(_doc(settings, doc))
+        queued = {(i["table"], i["row"], i["col"]) for i in queue_items(view) if i["kind"] == "cell"}
+        return {"name": doc, "structure_version": view.structure_version,
+                "pages": [{"page": p["page"], "width": p.get("width"), "height": p.get("height")}
+                          for p in view.document.get("pages", [])],
+                "tables": [table_view(view, t, queued) for t in view.document.get("tables", [])],
+                "check_summary": view.document.get("check_summary", {}),
+                "stale_corrections": [c.as_dict() for c in view.stale],
+                "stale_structure_edits": [e.as_dict() for e in view.stale_edits],
+                "structure_edits": [e.as_dict() for e in view.edits], "ops": list(OPS),
+                "roles": list(IDENTITY_ROLES)}
+
+    @app.get("/api/documents/{doc}/context/{table}/{row}/{col}")
+    def context(doc: str, table: str, row: int, col: int) -> dict[str, Any]:
+        view = views.get(_doc(settings, doc))
+        t = _table(view, table)
+        if not any((c["row"], c["col"]) == (row, col) for c in t["cells"]):
+            raise HTTPException(404, "no such cell")
+        tv = table_view(view, t, set())
+        ctx = cell_context(t, row, col)
+        records = record_index(view.document)
+        reasons = [check_sentence(ch, records, view.document) for ch in view.document.get("checks") or []
+                   if ch.get("status") == "fail" and any((r["table"], r["row"], r["col"]) == (table, row, col)
+                                                         for r in ch.get("cells") or [])]
+        cell = next(c for c in tv["cells"] if (c["row"], c["col"]) == (row, col))
+        return {**ctx, "title": tv["title"], "unit": tv["unit"], "cell": cell, "checks": reasons,
+                "flags": [FLAG_TEXT[f] for f in cell["flags"] if f != "check:pass"],
+                "structure_version": view.structure_version}
+
+    @app.get("/api/documents/{doc}/region/{page}.png")
+    def region(doc: str, page: int, box: str) -> Response:
+        from pipeline.errors import InputError
+        from pipeline.review.store import load_document
+
+        data = load_document(settings.out_dir, _doc(settings, doc))
+        if not any(p.get("page") == page for p in data.get("pages", [])):
+            raise HTTPException(404, "no such page")
+        try:
+            x0, top, x1, bottom = (float(v) for v in box.split(","))
+            png = pages.render_upright(settings.out_dir, doc, data, page)
+        except ValueError:
+            raise HTTPException(422, "box=x0,top,x1,bottom expected") from None
+        except InputError as exc:
+            raise HTTPException(404, str(exc)) from None
+        return Response(pages.crop_png(png, (x0, top, x1, bottom)), media_type="image/png")
+
+    @app.post("/api/structure")
+    def structure(payload: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
+        try:
+            doc, table, op = str(payload["document"]), str(payload["table"]), str(payload["op"])
+            args = dict(payload.get("args") or {})
+            seen = int(payload.get("version", 0))
+        except (KeyError, TypeError, ValueError):
+            raise HTTPException(422, "document, table, op, args, version expected") from None
+        view = views.get(_doc(settings, doc))
+        t = _table(view, table)
+        value_keys = sorted({str(k) for k in (t.get("columns") or {}).values()} - set(IDENTITY_ROLES))
+        try:
+            clean = validate(op, args, t, value_keys)
+        except EditError as exc:
+            raise HTTPException(422, str(exc)) from None
+        reviewer = str(payload.get("reviewer") or settings.reviewer)[:100]
+        try:
+            edit = settings.store.record_structure(doc, table, op, clean, (int(t["n_rows"]), int(t["n_cols"])),
+                                                   reviewer, seen)
+        except StructureConflict as exc:
+            return JSONResponse({"detail": "the table structure changed since you loaded it",
+                                 "current": exc.current}, status_code=409)
+        return JSONResponse({"ok": True, "edit": edit.as_dict()})
+
+    @app.post("/api/cells")
+    def cells(payload: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
+        try:
+            doc, table = str(payload["document"]), str(payload["table"])
+            row, col, version = int(payload["row"]), int(payload["col"]), int(payload.get("version", 0))
+            grid = int(payload["grid"])
+            text, action = str(payload.get("text", "")), str(payload.get("action", "correct"))
+        except (KeyError, TypeError, ValueError):
+            raise HTTPException(422, "document, table, row, col, grid, text, action, version expected") from None
+        if action not in ("accept", "correct"):
+            raise HTTPException(422, "action must be accept or correct")
+        view = views.get(_doc(settings, doc))
+        t = _table(view, table)
+        cell = next((c for c in t["cells"] if (c["row"], c["col"]) == (row, col)), None)
+        if cell is None:
+            raise HTTPException(404, "no such cell")
+        reviewer = str(payload.get("reviewer") or settings.reviewer)[:100]
+        try:
+            corr = settings.store.record((doc, table, row, col), old_text=cell.get("base_text", cell.get("text", "")),
+                                         new_text=text, action=action, reviewer=reviewer, seen_version=version,
+                                         grid=grid)
+        except VersionConflict as exc:
+            current = exc.current.as_dict() if exc.current else None
+            return JSONResponse({"detail": "cell or grid changed since you loaded it", "current": current,
+                                 "structure_version": settings.store.structure_version(doc)}, status_code=409)
+        return JSONResponse({"ok": True, "correction": corr.as_dict()})
