@@ -210,9 +210,24 @@ def cell_items(view: DocumentView, ev: Evidence, checks: list[dict[str, Any]], h
     return out
 
 
+def document_checks(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The document's checks, cells as {table, row, col} (a document.json written without document-level checks:
+    its tables' checks, ``[row, col]`` refs meaning the table's own cells)."""
+    if "checks" in doc:
+        return list(doc["checks"] or [])
+    out = []
+    for t in doc.get("tables", []):
+        for chk in t.get("checks") or []:
+            cells = [c if isinstance(c, dict) else {"table": t["id"], "row": int(c[0]), "col": int(c[1])}
+                     for c in chk.get("cells") or [] if isinstance(c, dict | list | tuple)]
+            status = "pass" if str(chk.get("status", "")).lower() in ("ok", "pass", "passed") else chk.get("status")
+            out.append({**chk, "status": status, "cells": [{"table": t["id"], **c} for c in cells]})
+    return out
+
+
 def queue_items(view: DocumentView) -> list[dict[str, Any]]:
     """Every open item of one document, most harmful first."""
-    checks = view.document.get("checks") or []
+    checks = document_checks(view.document)
     ev = evidence(checks)
     structure = structure_items(view, ev, checks)
     hidden = {tuple(r) for s in structure if s["tier"] == 0 for r in s["affected"]}

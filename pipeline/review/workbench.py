@@ -14,7 +14,7 @@ from fastapi import Body, FastAPI, HTTPException
 from fastapi.responses import JSONResponse, Response
 
 from pipeline.review import pages
-from pipeline.review.queue import queue_items
+from pipeline.review.queue import document_checks, queue_items
 from pipeline.review.reasons import FLAG_TEXT, cell_context, check_sentence, record_index
 from pipeline.review.store import StructureConflict, VersionConflict, list_documents
 from pipeline.review.structure import IDENTITY_ROLES, OPS, EditError, band_edges, validate
@@ -126,7 +126,7 @@ def add_workbench_routes(app: FastAPI, settings: ReviewSettings) -> None:
         tv = table_view(view, t, set())
         ctx = cell_context(t, row, col)
         records = record_index(view.document)
-        reasons = [check_sentence(ch, records, view.document) for ch in view.document.get("checks") or []
+        reasons = [check_sentence(ch, records, view.document) for ch in document_checks(view.document)
                    if ch.get("status") == "fail" and any((r["table"], r["row"], r["col"]) == (table, row, col)
                                                          for r in ch.get("cells") or [])]
         cell = next(c for c in tv["cells"] if (c["row"], c["col"]) == (row, col))

@@ -30,7 +30,7 @@ def test_keyboard_correction_reload_export(out_dir: Path, start_server):
             page.goto(base + "/")
             edit = page.locator("#edit")
             sync_api.expect(page.locator("#itemmeta")).to_contain_text("alpha · p001-t1 r2 c2")
-            sync_api.expect(page.locator("#checks")).to_contain_text("sum: printed 1180, parts give 950")
+            sync_api.expect(page.locator("#checks")).to_contain_text("sum: printed 1180, the parts give 950")
             edit.press("Tab")  # -> alpha r1 c2
             edit.press("Shift+Tab")  # back to alpha r2 c2
             sync_api.expect(page.locator("#itemmeta")).to_contain_text("r2 c2")
