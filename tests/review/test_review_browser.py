@@ -61,3 +61,60 @@ def test_keyboard_correction_reload_export(out_dir: Path, start_server):
         proc.wait(10)
     rows = list(csv.reader((out_dir / "alpha" / "tables_reviewed" / "p001-t1.csv").open(encoding="utf-8")))
     assert rows[2] == ["二、支出", "900", "1181"]
+
+
+def test_merge_repair_in_the_browser(tmp_path: Path, start_server):
+    """The first queue item is the spurious column; the reviewer opens the table from it, moves with the arrow
+    keys, merges with "m", types a correction with Enter, and exports: the reviewed records equal the records
+    of the table read with the right grid and its failing checks pass."""
+    import json
+
+    from pipeline.plugin_manager import PluginManager
+    from tests.review.typed import record_set, write_streaked
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    out = tmp_path / "out"
+    doc, good = write_streaked(out, "doc", tmp_path / "scan.png", PluginManager())
+    assert doc["check_summary"]["fail"] == 2
+    proc, base = start_server(out)
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page()
+            page.goto(base + "/")
+            expect = sync_api.expect
+            expect(page.locator("#itemmeta")).to_contain_text("1/1 · doc · p001-t1 · grid")
+            expect(page.locator("#structure-reason")).to_contain_text("columns 1–2 look like one column")
+            expect(page.locator("#structure-checks")).to_contain_text("2 failing check(s)")
+            expect(page.locator("#where")).to_contain_text("支出决算表 · page 1")
+            page.keyboard.press("t")  # open the table at the proposal
+            expect(page.locator("#tableinfo")).to_contain_text("支出决算表 · page 1 · 单位：万元 · 11×8 · 2 failing")
+            expect(page.locator(".ov.sel")).to_have_attribute("data-key", "p001-t1:0:0")
+            for key in ("ArrowDown", "ArrowDown", "ArrowDown", "ArrowDown", "ArrowDown", "ArrowUp"):
+                page.keyboard.press(key)  # 项目 → 编码 → 类 → 合计 → 201 → 201 (r5), back up to r4
+            expect(page.locator(".ov.sel")).to_have_attribute("data-key", "p001-t1:4:0")
+            expect(page.locator('.ov[data-key="p001-t1:4:1"]')).to_have_attribute("data-value", "201")
+            expect(page.locator('.ov[data-key="p001-t1:4:1"] span')).to_have_text("201")  # values visible
+            page.keyboard.press("m")  # merge column 0 with the next
+            expect(page.locator("#tableinfo")).to_contain_text("11×7")
+            expect(page.locator("#tableinfo")).not_to_contain_text("failing")
+            expect(page.locator('.ov[data-key="p001-t1:4:0"]')).to_have_attribute("data-value", "201")
+            for key in ("ArrowRight", "ArrowRight", "ArrowRight", "ArrowRight"):
+                page.keyboard.press(key)
+            expect(page.locator(".ov.sel")).to_have_attribute("data-key", "p001-t1:4:4")
+            page.keyboard.press("Enter")
+            page.locator("#celledit input").fill("846.09")
+            page.locator("#celledit input").press("Enter")  # the value as printed: accepted
+            expect(page.locator('.ov[data-key="p001-t1:4:4"]')).to_have_attribute("data-state", "accepted")
+            page.click("#export")
+            expect(page.locator("#msg")).to_contain_text("Exported 1 document(s)")
+            page.click("#tab-queue")
+            expect(page.locator("#done")).to_be_visible()
+            expect(page.locator("#progtext")).to_contain_text("2/2 reviewed")
+            browser.close()
+    finally:
+        proc.kill()
+        proc.wait(10)
+    rev = json.loads((out / "doc" / "document.reviewed.json").read_text(encoding="utf-8"))
+    assert rev["check_summary"]["fail"] == 0 and rev["check_summary"] == good["check_summary"]
+    assert record_set(rev["tables"][0]["records"]) == record_set(good["tables"][0]["records"])
