@@ -10,7 +10,6 @@ reviewer's values and grid and show which checks a repair balanced.
 
 from __future__ import annotations
 
-import copy
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,31 +17,12 @@ from typing import Any
 
 from pipeline.export import atomic_write_json, atomic_write_text, records_csv, swap_into_place, table_csv
 from pipeline.plugin_manager import PluginManager
-from pipeline.review.store import Correction, ReviewStore, cell_index, is_stale, list_documents
+from pipeline.review.store import ReviewStore, list_documents
 from pipeline.review.view import build_view
 
 #: cell keys the review view uses internally (not part of document.reviewed.json)
 _VIEW_KEYS = ("base_text",)
 _TABLE_VIEW_KEYS = ("role_overrides", "grid_ok")
-
-
-def reviewed_document(document: dict[str, Any], latest: dict[Any, Correction]) -> dict[str, Any]:
-    """A copy of ``document`` with the (non-stale) corrections applied and per-cell provenance."""
-    out = copy.deepcopy(document)
-    out["reviewed"] = True
-    cells = cell_index(out)
-    stale = [c for c in latest.values() if is_stale(c, cells)]
-    applied = {(c.table_id, c.row, c.col): c for c in latest.values() if c not in stale}
-    for table in out.get("tables", []):
-        for cell in table["cells"]:
-            corr = applied.get((table["id"], cell["row"], cell["col"]))
-            if corr is None:
-                cell["source"] = "ocr"
-                continue
-            cell.update(text=corr.new_text, confidence=1.0, needs_review=False, source="reviewer",
-                        reviewer=corr.reviewer, review_action=corr.action)
-    out["stale_corrections"] = [c.as_dict() for c in stale]
-    return out
 
 
 def export_document(out_dir: Path, name: str, store: ReviewStore, pm: PluginManager | None = None
