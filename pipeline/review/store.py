@@ -1,4 +1,5 @@
-"""Review state: an append-only SQLite log of cell corrections, plus the documents they attach to.
+"""Review state: append-only SQLite logs of cell corrections and of structure edits (grid repairs, see
+:mod:`pipeline.review.structure`), plus the documents they attach to.
 
 Every accepted or corrected cell is one row in ``corrections``; a cell's current value is its latest row.
 Each cell carries a version (0 = never reviewed); a write names the version its author saw and is refused
