@@ -52,22 +52,31 @@ def _cell_state(cell: dict[str, Any], stale: bool) -> str:
     return "unreviewed"
 
 
-def table_view(view: DocumentView, t: dict[str, Any], queued: set[tuple[str, int, int]]) -> dict[str, Any]:
+def position_versions(view: DocumentView) -> dict[tuple[str, int, int], int]:
+    """The version a new correction at each position must name (corrections of earlier grids count)."""
+    out: dict[tuple[str, int, int], int] = {}
+    for c in view.all_corrections:
+        key = (c.table_id, c.row, c.col)
+        out[key] = max(out.get(key, 0), c.version)
+    return out
+
+
+def table_view(view: DocumentView, t: dict[str, Any], queued: set[tuple[str, int, int]],
+               versions: dict[tuple[str, int, int], int]) -> dict[str, Any]:
     head_of = heads(view.document.get("tables", []))
     head = next(x for x in view.document["tables"] if x["id"] == head_of[t["id"]])
     stale = {(c.table_id, c.row, c.col) for c in view.stale}
-    current = view.current
     cells = []
     for c in t["cells"]:
         key = (t["id"], c["row"], c["col"])
-        corr = current.get(key)
+        corr = view.current.get(key)
         cells.append({
             "row": c["row"], "col": c["col"], "rowspan": c.get("rowspan", 1), "colspan": c.get("colspan", 1),
             "bbox": c["bbox"], "text": c.get("base_text", c.get("text", "")), "value": c.get("text", ""),
             "confidence": float(c.get("confidence", 0.0)), "needs_review": bool(c.get("needs_review")),
             "state": _cell_state(c, key in stale), "queued": key in queued, "suggestion": c.get("suggestion"),
-            "flags": [f for f in c.get("flags", ()) if f in FLAG_TEXT], "version": corr.version if corr else
-            _position_version(view, key),
+            "flags": [f for f in c.get("flags", ()) if f in FLAG_TEXT],
+            "version": versions.get(key, corr.version if corr else 0),
         })
     return {"id": t["id"], "page": t["page"], "title": t.get("title") or head.get("title", ""),
             "continued": bool(t.get("continued")), "head": head["id"], "type": t.get("type", "generic"),
@@ -76,11 +85,6 @@ def table_view(view: DocumentView, t: dict[str, Any], queued: set[tuple[str, int
             "labels": t.get("labels") or {}, "col_edges": band_edges(t, "col"), "row_edges": band_edges(t, "row"),
             "grid_ok": bool(t.get("grid_ok")), "cells": cells,
             "failing_checks": sum(1 for ch in t.get("checks") or [] if ch.get("status") == "fail")}
-
-
-def _position_version(view: DocumentView, key: tuple[str, int, int]) -> int:
-    """The version a new correction at this position must name (corrections of earlier grids count)."""
-    return max((c.version for c in view.all_corrections if (c.table_id, c.row, c.col) == key), default=0)
 
 
 def add_workbench_routes(app: FastAPI, settings: ReviewSettings) -> None:
@@ -107,10 +111,11 @@ def add_workbench_routes(app: FastAPI, settings: ReviewSettings) -> None:
     def document_view(doc: str) -> dict[str, Any]:
         view = views.get(_doc(settings, doc))
         queued = {(i["table"], i["row"], i["col"]) for i in queue_items(view) if i["kind"] == "cell"}
+        versions = position_versions(view)
         return {"name": doc, "structure_version": view.structure_version,
                 "pages": [{"page": p["page"], "width": p.get("width"), "height": p.get("height")}
                           for p in view.document.get("pages", [])],
-                "tables": [table_view(view, t, queued) for t in view.document.get("tables", [])],
+                "tables": [table_view(view, t, queued, versions) for t in view.document.get("tables", [])],
                 "check_summary": view.document.get("check_summary", {}),
                 "stale_corrections": [c.as_dict() for c in view.stale],
                 "stale_structure_edits": [e.as_dict() for e in view.stale_edits],
@@ -123,7 +128,7 @@ def add_workbench_routes(app: FastAPI, settings: ReviewSettings) -> None:
         t = _table(view, table)
         if not any((c["row"], c["col"]) == (row, col) for c in t["cells"]):
             raise HTTPException(404, "no such cell")
-        tv = table_view(view, t, set())
+        tv = table_view(view, t, set(), position_versions(view))
         ctx = cell_context(t, row, col)
         records = record_index(view.document)
         reasons = [check_sentence(ch, records, view.document) for ch in document_checks(view.document)
