@@ -173,7 +173,7 @@ def cell_items(view: DocumentView, ev: Evidence, checks: list[dict[str, Any]], h
         one = open_refs if len(open_refs) == 1 else unsure if len(unsure) == 1 else []
         for r in one:
             culprit_of[r] = culprit_of.get(r, 0) + 1
-    stale = {(c.table_id, c.row, c.col) for c in view.stale}
+    stale = {(c.table_id, c.row, c.col) for c in view.stale if c.grid == view.structure_version}
     out = []
     for ref, (t, c) in cells.items():
         if c.get("source") == "reviewer" and ref not in stale:
@@ -197,8 +197,11 @@ def cell_items(view: DocumentView, ev: Evidence, checks: list[dict[str, Any]], h
         reasons = [check_sentence(checks[i], records, doc) for i in failing]
         if tier == 1:
             reasons.insert(0, "the only uncertain cell of a failing check: its reading is the likely error")
-        if tier == 5:
+        if tier == 5 and reading_confidence(c) < threshold:
             reasons.append(f"read with low confidence ({reading_confidence(c):.2f})")
+        elif tier == 5:
+            reasons += explain_flags([f for f in c.get("flags", ()) if f == "structure"]) or [
+                f"low confidence ({float(c.get('confidence', 0.0)):.2f})"]
         out.append({
             "kind": "cell", "document": view.name, "table": t["id"], "page": t["page"], "row": c["row"],
             "col": c["col"], "text": c.get("base_text", c.get("text", "")), "value": c.get("text", ""),

@@ -259,32 +259,41 @@ def apply_roles(doc: dict[str, Any]) -> None:
         t["columns"] = columns
 
 
-def refuse(doc: dict[str, Any]) -> None:
-    """Cell confidences from their reading and the checks as they are now (as :func:`pipeline.fusion.fuse`
-    does in the pipeline): a repair that balances a check confirms its cells."""
-    from pipeline.fusion import CellEvidence, fused_confidence
+def fuse_again(doc: dict[str, Any], pm: PluginManager) -> None:
+    """Cell confidences from their reading and the checks and grid as they are now, as
+    :func:`pipeline.fusion.fuse` does in the pipeline: a repair that balances a check confirms its cells, a cell
+    the grid still misplaces (two values under one label, words in a code column) stays suspect."""
+    from pipeline.analysis import table_from_json
+    from pipeline.fusion import SUSPECT_CAP, CellEvidence, fused_confidence
+    from pipeline.records import logical_tables
 
     ev: dict[tuple[str, int, int], CellEvidence] = {}
     for chk in doc.get("checks") or []:
         for ref in chk.get("cells") or []:
             key = (ref["table"], ref["row"], ref["col"])
             ev[key] = ev.get(key, CellEvidence()).add(str(chk.get("status")))
+    tables = [table_from_json(t) for t in doc.get("tables", [])]
+    misplaced = {ref for lt in logical_tables(tables) for row in lt.rows for ref in row.suspects}
     threshold = float(doc.get("review_threshold", 0.9))
     for t in doc.get("tables", []):
         for c in t["cells"]:
             if c.get("source") == "reviewer":
                 continue
+            key = (t["id"], c["row"], c["col"])
             reading = float(c.pop("ocr_confidence", c.get("confidence", 0.0)))
-            e = ev.get((t["id"], c["row"], c["col"]))
+            e = ev.get(key)
             conf = reading if e is None else fused_confidence(reading, e)
-            if "structure" in c.get("flags", ()) and t["id"] not in {r for r, *_ in ev}:
-                conf = min(conf, reading)
+            flags = [f for f in c.get("flags", ()) if not f.startswith("check:") and f != "structure"]
+            if e is not None:
+                flags.append("check:fail" if e.failed and not e.passed else "check:pass")
+            if key in misplaced:
+                conf = min(conf, reading, SUSPECT_CAP)
+                flags.append("structure")
             c["confidence"] = round(conf, 4)
             if conf != reading:
                 c["ocr_confidence"] = round(reading, 4)
             c["needs_review"] = conf < threshold
-            c["flags"] = [f for f in c.get("flags", ()) if not f.startswith("check:")] + (
-                [] if e is None else ["check:fail" if e.failed and not e.passed else "check:pass"])
+            c["flags"] = flags
 
 
 def build_view(out_dir: Path, name: str, store: ReviewStore, pm: PluginManager, reread: bool = True
@@ -306,7 +315,7 @@ def build_view(out_dir: Path, name: str, store: ReviewStore, pm: PluginManager, 
             c["needs_review"] = c.get("source") != "reviewer" and float(c.get("confidence", 0.0)) < threshold
     if any("records" in t for t in original.get("tables", [])):
         refresh_records_and_checks(doc, name, pm, PipelineConfig(review_threshold=threshold))
-        refuse(doc)
+        fuse_again(doc, pm)
     return DocumentView(name=name, document=doc, structure_version=info["grid"], current=info["current"],
                         stale=info["stale"], stale_edits=info["stale_edits"], edits=edits,
                         all_corrections=corrections)

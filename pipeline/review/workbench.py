@@ -65,7 +65,7 @@ def table_view(view: DocumentView, t: dict[str, Any], queued: set[tuple[str, int
                versions: dict[tuple[str, int, int], int]) -> dict[str, Any]:
     head_of = heads(view.document.get("tables", []))
     head = next(x for x in view.document["tables"] if x["id"] == head_of[t["id"]])
-    stale = {(c.table_id, c.row, c.col) for c in view.stale}
+    stale = {(c.table_id, c.row, c.col) for c in view.stale if c.grid == view.structure_version}
     cells = []
     for c in t["cells"]:
         key = (t["id"], c["row"], c["col"])
