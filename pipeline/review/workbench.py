@@ -83,8 +83,19 @@ def table_view(view: DocumentView, t: dict[str, Any], queued: set[tuple[str, int
             "unit": t.get("unit") or head.get("unit", ""), "n_rows": t["n_rows"], "n_cols": t["n_cols"],
             "bbox": t["bbox"], "columns": t.get("columns") or head.get("columns") or {},
             "labels": t.get("labels") or {}, "col_edges": band_edges(t, "col"), "row_edges": band_edges(t, "row"),
-            "grid_ok": bool(t.get("grid_ok")), "cells": cells,
+            "grid_ok": bool(t.get("grid_ok")), "cells": cells, "role_keys": [],
             "failing_checks": sum(1 for ch in t.get("checks") or [] if ch.get("status") == "fail")}
+
+
+def value_keys(views: ViewCache, t: dict[str, Any]) -> list[str]:
+    """Keys a reviewer can give a column of ``t`` besides the identity roles: its type's column keys (from its
+    recogniser's spec) and those in its current column map."""
+    keys = {str(k) for k in (t.get("columns") or {}).values()}
+    for r in views.pm().recognizers():
+        spec = getattr(r, "spec_for", lambda _t: None)(t.get("type", "generic"))
+        if spec is not None:
+            keys.update(rule.key for rule in spec.columns)
+    return sorted(keys - set(IDENTITY_ROLES))
 
 
 def add_workbench_routes(app: FastAPI, settings: ReviewSettings) -> None:
@@ -115,7 +126,8 @@ def add_workbench_routes(app: FastAPI, settings: ReviewSettings) -> None:
         return {"name": doc, "structure_version": view.structure_version,
                 "pages": [{"page": p["page"], "width": p.get("width"), "height": p.get("height")}
                           for p in view.document.get("pages", [])],
-                "tables": [table_view(view, t, queued, versions) for t in view.document.get("tables", [])],
+                "tables": [{**table_view(view, t, queued, versions), "role_keys": value_keys(views, t)}
+                           for t in view.document.get("tables", [])],
                 "check_summary": view.document.get("check_summary", {}),
                 "stale_corrections": [c.as_dict() for c in view.stale],
                 "stale_structure_edits": [e.as_dict() for e in view.stale_edits],
@@ -166,9 +178,8 @@ def add_workbench_routes(app: FastAPI, settings: ReviewSettings) -> None:
             raise HTTPException(422, "document, table, op, args, version expected") from None
         view = views.get(_doc(settings, doc))
         t = _table(view, table)
-        value_keys = sorted({str(k) for k in (t.get("columns") or {}).values()} - set(IDENTITY_ROLES))
         try:
-            clean = validate(op, args, t, value_keys)
+            clean = validate(op, args, t, value_keys(views, t))
         except EditError as exc:
             raise HTTPException(422, str(exc)) from None
         reviewer = str(payload.get("reviewer") or settings.reviewer)[:100]

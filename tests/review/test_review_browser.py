@@ -102,13 +102,16 @@ def test_merge_repair_in_the_browser(tmp_path: Path, start_server):
             for key in ("ArrowRight", "ArrowRight", "ArrowRight", "ArrowRight"):
                 page.keyboard.press(key)
             expect(page.locator(".ov.sel")).to_have_attribute("data-key", "p001-t1:4:4")
+            expect(page.locator("#role")).to_have_value("total")  # the column's key in the records
+            expect(page.locator("#cellinfo")).to_contain_text("本年支出合计")
             page.keyboard.press("Enter")
             page.locator("#celledit input").fill("846.09")
             page.locator("#celledit input").press("Enter")  # the value as printed: accepted
             expect(page.locator('.ov[data-key="p001-t1:4:4"]')).to_have_attribute("data-state", "accepted")
             page.click("#export")
             expect(page.locator("#msg")).to_contain_text("Exported 1 document(s)")
-            page.click("#tab-queue")
+            page.locator("#pagewrap").focus()
+            page.keyboard.press("q")  # back to the queue: nothing left
             expect(page.locator("#done")).to_be_visible()
             expect(page.locator("#progtext")).to_contain_text("2/2 reviewed")
             browser.close()

@@ -279,3 +279,40 @@ def test_two_block_row_header_is_the_cells_own_block(tmp_path, pm):
     ctx = client(out).get("/api/documents/doc/context/p001-t1/3/7").json()
     assert [h["text"] for h in ctx["row_header"]] == ["302", "01", "办公费"]
     assert ctx["col_label"].endswith("决算数") and [h["text"] for h in ctx["col_header"]] == ["决算数"]
+
+
+def test_row_cut_by_a_false_ruling_is_one_structure_item_and_merging_rows_repairs_it(tmp_path, pm):
+    """A horizontal streak cut the 行政运行 row: its code and name in one grid row, its amounts in the next."""
+    rows = [list(r) for r in EXPENDITURE_ROWS]
+    cut = rows[6]
+    rows[6:7] = [[*cut[:4], "", "", ""], ["", "", "", "", *cut[4:]]]
+    table = table_with_boxes(rows, RIGHT_WIDTHS)
+    out = tmp_path / "out"
+    (out / "doc").mkdir(parents=True)
+    doc = document_of([table], tmp_path / "scan.png", pm)
+    assert doc["check_summary"]["fail"] > 0
+    (out / "doc" / "document.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    c = client(out)
+    first = c.get("/api/worklist").json()["items"][0]
+    assert (first["kind"], first["op"], first["args"], first["tier"]) == ("structure", "merge_rows",
+                                                                           {"first": 6, "last": 7}, 0)
+    assert edit(c, "false_ruling", {"axis": "row", "index": 7}, 0).status_code == 200  # the same repair
+    c.post("/api/export")
+    rev = json.loads((out / "doc" / "document.reviewed.json").read_text(encoding="utf-8"))
+    good = document_of([table_with_boxes(EXPENDITURE_ROWS, RIGHT_WIDTHS)], tmp_path / "scan.png", pm)
+    assert rev["check_summary"]["fail"] == 0
+    assert record_set(rev["tables"][0]["records"]) == record_set(good["tables"][0]["records"])
+
+
+def test_column_role_overrides_the_column_map(streaked):
+    out, _good = streaked
+    c = client(out)
+    assert edit(c, "merge_cols", {"first": 0, "last": 1}, 0).status_code == 200
+    assert edit(c, "column_role", {"col": 6, "role": "none"}, 1).status_code == 200  # 项目支出: not a value
+    assert edit(c, "column_role", {"col": 5, "role": "project"}, 2).status_code == 200  # 基本支出 as 项目支出
+    view = c.get("/api/documents/doc/view").json()
+    assert "6" not in view["tables"][0]["columns"] and view["tables"][0]["columns"]["5"] == "project"
+    c.post("/api/export")
+    rev = json.loads((out / "doc" / "document.reviewed.json").read_text(encoding="utf-8"))
+    keys = {(r["subject_code"], r["column"], r["col"]) for r in rev["tables"][0]["records"]}
+    assert ("2010601", "project", 5) in keys and not any(col == 6 for _c, _k, col in keys)

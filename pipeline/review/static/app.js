@@ -186,7 +186,7 @@ function drawTable(scroll) {
     ` · ${t.n_rows}×${t.n_cols}` + (t.failing_checks ? ` · ${t.failing_checks} failing check(s)` : "");
   const roles = $("role");
   roles.innerHTML = "";
-  for (const r of ["", ...st.view.roles, ...new Set(Object.values(t.columns).filter((k) => !st.view.roles.includes(k)))]) roles.add(new Option(r || "(role)", r));
+  for (const r of ["", ...st.view.roles, ...t.role_keys]) roles.add(new Option(r || "(role)", r));
   const place = () => {
     const k = img.clientWidth / (img.naturalWidth || page.width || 1);
     wrap.querySelectorAll(".ov").forEach((n) => n.remove());
