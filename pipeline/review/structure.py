@@ -70,10 +70,18 @@ def band_edges(table: dict[str, Any], axis: Axis) -> list[float]:
         a, b = _span(c, axis)
         starts.setdefault(a, []).append(float(c["bbox"][lo]))
         ends.setdefault(b + 1, []).append(float(c["bbox"][hi]))
+    known = {k: median(starts.get(k) or ends[k]) for k in range(n + 1) if starts.get(k) or ends.get(k)}
     edges = []
-    for k in range(n + 1):
-        vals = starts.get(k) or ends.get(k)
-        edges.append(median(vals) if vals else float("nan"))
+    for k in range(n + 1):  # a ruling no cell starts or ends at (spans on both sides): between its neighbours
+        if k in known:
+            edges.append(known[k])
+            continue
+        lo_k = max((j for j in known if j < k), default=None)
+        hi_k = min((j for j in known if j > k), default=None)
+        if lo_k is None or hi_k is None:
+            edges.append(known[hi_k if lo_k is None else lo_k])
+        else:
+            edges.append(known[lo_k] + (known[hi_k] - known[lo_k]) * (k - lo_k) / (hi_k - lo_k))
     return edges
 
 

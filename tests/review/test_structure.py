@@ -316,3 +316,15 @@ def test_column_role_overrides_the_column_map(streaked):
     rev = json.loads((out / "doc" / "document.reviewed.json").read_text(encoding="utf-8"))
     keys = {(r["subject_code"], r["column"], r["col"]) for r in rev["tables"][0]["records"]}
     assert ("2010601", "project", 5) in keys and not any(col == 6 for _c, _k, col in keys)
+
+
+def test_band_edges_between_spanning_cells():
+    from pipeline.review.structure import band_edges
+
+    table = {"n_rows": 2, "n_cols": 3, "cells": [
+        {"row": 0, "col": 0, "rowspan": 1, "colspan": 2, "bbox": [0, 0, 200, 10]},
+        {"row": 0, "col": 2, "rowspan": 1, "colspan": 1, "bbox": [200, 0, 300, 10]},
+        {"row": 1, "col": 0, "rowspan": 1, "colspan": 2, "bbox": [0, 10, 200, 20]},
+        {"row": 1, "col": 2, "rowspan": 1, "colspan": 1, "bbox": [200, 10, 300, 20]}]}
+    assert band_edges(table, "col") == [0, 100, 200, 300]  # no cell starts or ends at ruling 1
+    assert band_edges(table, "row") == [0, 10, 20]
