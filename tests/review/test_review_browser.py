@@ -89,13 +89,13 @@ def test_merge_repair_in_the_browser(tmp_path: Path, start_server):
             expect(page.locator("#where")).to_contain_text("支出决算表 · page 1")
             page.keyboard.press("t")  # open the table at the proposal
             expect(page.locator("#tableinfo")).to_contain_text("支出决算表 · page 1 · 单位：万元 · 11×8 · 2 failing")
-            expect(page.locator(".ov.sel")).to_have_attribute("data-key", "p001-t1:0:0")
-            for key in ("ArrowDown", "ArrowDown", "ArrowDown", "ArrowDown", "ArrowDown", "ArrowUp"):
-                page.keyboard.press(key)  # 项目 → 编码 → 类 → 合计 → 201 → 201 (r5), back up to r4
+            expect(page.locator(".ov.sel")).to_have_attribute("data-key", "p001-t1:2:0")  # 类, in column 0 alone
+            for key in ("ArrowDown", "ArrowDown", "ArrowDown", "ArrowUp"):
+                page.keyboard.press(key)  # 类 → 合计 (spans) → 201 row → 201 row (r5), back up to r4
             expect(page.locator(".ov.sel")).to_have_attribute("data-key", "p001-t1:4:0")
             expect(page.locator('.ov[data-key="p001-t1:4:1"]')).to_have_attribute("data-value", "201")
             expect(page.locator('.ov[data-key="p001-t1:4:1"] span')).to_have_text("201")  # values visible
-            page.keyboard.press("m")  # merge column 0 with the next
+            page.keyboard.press("m")  # the ruling right of this cell is false
             expect(page.locator("#tableinfo")).to_contain_text("11×7")
             expect(page.locator("#tableinfo")).not_to_contain_text("failing")
             expect(page.locator('.ov[data-key="p001-t1:4:0"]')).to_have_attribute("data-value", "201")

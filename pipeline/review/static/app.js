@@ -143,7 +143,8 @@ function nextDoc() {
 }
 async function openInTable(it) {
   st.doc = it.document; $("docsel").value = it.document;
-  st.pending = { table: it.table, row: it.kind === "cell" ? it.row : 0, col: it.kind === "cell" ? it.col : (it.op === "merge_cols" ? it.args.first : 0) };
+  st.pending = it.kind === "cell" ? { table: it.table, row: it.row, col: it.col } :
+    { table: it.table, row: it.op === "merge_rows" ? it.args.first : null, col: it.op === "merge_cols" ? it.args.first : 0 };
   await setView("table");
 }
 
@@ -168,7 +169,15 @@ async function loadTable() {
   for (const t of view.tables) ts.add(new Option(`${t.id} ${t.title || ""}` + (t.failing_checks ? ` (${t.failing_checks} failing)` : ""), t.id));
   if (want && view.tables.some((t) => t.id === want)) ts.value = want;
   st.table = view.tables.find((t) => t.id === ts.value) || null;
-  if (st.pending) { st.sel = { row: st.pending.row, col: st.pending.col }; st.pending = null; }
+  if (st.pending && st.table) {
+    let { row, col } = st.pending;
+    if (row === null) {  // a grid item: the first cell lying in that column alone
+      const own = st.table.cells.filter((c) => c.col === col && c.colspan === 1).sort((a, b) => a.row - b.row)[0];
+      row = own ? own.row : 0;
+    }
+    st.sel = { row, col };
+  }
+  st.pending = null;
   renderStale();
   drawTable(true);
 }
@@ -266,12 +275,20 @@ function openEditor() {
 
 async function refreshTable() { await loadWork(); await loadTable(); $("pagewrap").focus(); }
 
-async function tableEdit(op, args) { if (await structureEdit(st.doc, st.table.id, op, args)) await refreshTable(); else await refreshTable(); }
+async function tableEdit(op, args) {
+  msg("Applying the grid edit…");
+  const ok = await structureEdit(st.doc, st.table.id, op, args);
+  await refreshTable();
+  if (ok) msg("");
+}
 function mergeNext(axis) {
   const c = selectedCell();
   if (!c) return;
-  if (axis === "col") tableEdit("merge_cols", { first: c.col, last: c.col + c.colspan });
-  else tableEdit("merge_rows", { first: c.row, last: c.row + c.rowspan });
+  // the ruling right of (below) the current cell is false: merge the bands on either side of it
+  const last = axis === "col" ? c.col + c.colspan - 1 : c.row + c.rowspan - 1;
+  const n = axis === "col" ? st.table.n_cols : st.table.n_rows;
+  if (last + 1 >= n) { msg("No ruling there to remove."); return; }
+  tableEdit(axis === "col" ? "merge_cols" : "merge_rows", { first: last, last: last + 1 });
 }
 function splitAt(axis, at) {
   const c = selectedCell();
