@@ -40,6 +40,7 @@ from pipeline import __version__
 from pipeline.cli import INPUT_SUFFIXES, config_from_args
 from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError, PipelineError
+from pipeline.outputs import unchanged_output_fields
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
@@ -208,7 +209,8 @@ def output_names(rels: Sequence[str]) -> dict[str, str]:
 
 def config_hash(config: PipelineConfig) -> str:
     # ocr_threads changes speed, not results: keep it out so resuming with other --workers does not redo
-    data = config.model_dump(mode="json", exclude={"ocr_threads"})
+    # output options at their defaults are left out too, so hashes made before they existed still match
+    data = config.model_dump(mode="json", exclude={"ocr_threads", *unchanged_output_fields(config)})
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from pipeline.analysis import refresh_records_and_checks
 from pipeline.config import PipelineConfig
 from pipeline.export import atomic_write_json, atomic_write_text, records_csv, swap_into_place, table_csv
+from pipeline.fsmodes import publish_dir
 from pipeline.plugin_manager import PluginManager
 from pipeline.review.store import Correction, ReviewStore, cell_index, is_stale, list_documents, load_document
 
@@ -69,6 +70,7 @@ def _swap_tables(doc_dir: Path, reviewed: dict[str, Any]) -> None:
     staging = Path(tempfile.mkdtemp(prefix=".tables_reviewed.", dir=doc_dir))
     final = doc_dir / "tables_reviewed"
     try:
+        publish_dir(staging)
         for t in reviewed["tables"]:
             (staging / f"{t['id']}.csv").write_text(table_csv(t), encoding="utf-8")
     except BaseException:
