@@ -96,6 +96,7 @@ def write_formats(folder: Path, document: dict[str, Any], name: str, options: Ou
         from pipeline.outputs.datapackage import write_datapackage
 
         records = "records.reviewed.csv" if reviewed else "records.csv"
-        written.append(write_datapackage(folder / datapackage_name(reviewed), document, name, records,
-                                         options))
+        if not reviewed or (folder / records).is_file():  # a document without typed tables has none
+            written.append(write_datapackage(folder / datapackage_name(reviewed), document, name, records,
+                                             options))
     return written

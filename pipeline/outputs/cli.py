@@ -48,3 +48,31 @@ def finish_run(out_root: str | Path, options: OutputOptions) -> Path | None:
     from pipeline.outputs.index import write_index
 
     return write_index(Path(out_root))
+
+
+def add_export_args(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--format", "--formats", dest="formats", type=formats_arg, metavar="LIST",
+                    help=f"comma-separated, from {{{','.join(FORMATS)}}} (default: csv): besides the reviewed "
+                         "CSVs and JSON, xlsx writes <doc>.reviewed.xlsx, html report.reviewed.html (and "
+                         "OUT/index.html), datapackage datapackage.reviewed.json")
+
+
+def export_formats(out_dir: Path, summaries: list[dict[str, Any]], formats: tuple[str, ...] | None
+                   ) -> list[Path]:
+    """The reviewed workbook / report / data package of every exported document (from its
+    document.reviewed.json: corrected values, records and checks computed again)."""
+    import json
+
+    from pipeline.outputs import write_formats
+
+    if not formats:
+        return []
+    options = OutputOptions(formats=formats)
+    written: list[Path] = []
+    for s in summaries:
+        path = Path(s["path"])
+        document = json.loads(path.read_text(encoding="utf-8"))
+        written += write_formats(path.parent, document, s["document"], options, reviewed=True,
+                                 source_roots=(out_dir,))
+    index = finish_run(out_dir, options)
+    return [*written, *([index] if index else [])]
