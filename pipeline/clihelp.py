@@ -70,6 +70,9 @@ def polish(ap: argparse.ArgumentParser, subparsers: Any) -> None:
                  + exit_codes_text())
     for name, parser in subparsers.choices.items():
         parser.formatter_class = HelpFormatter
+        for action in parser._actions:  # an option without help text still shows its default
+            if action.help is None and action.option_strings and action.default not in (None, False):
+                action.help = "(default: %(default)s)"
         example = EXAMPLES.get(name)
         if example and example not in (parser.epilog or ""):
             parser.epilog = f"{parser.epilog}\n\n{example}" if parser.epilog else example

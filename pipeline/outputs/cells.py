@@ -106,7 +106,9 @@ def cell_reasons(cell: dict[str, Any], threshold: float, failing: list[dict[str,
 
 
 def is_flagged(cell: dict[str, Any], failing: list[dict[str, Any]]) -> bool:
-    return bool(cell.get("needs_review")) or bool(failing)
+    """A cell needing review.  The cells of a failing check that the checks still trust (a printed total
+    confirmed elsewhere, say) are not: the checks sheet lists them, the tables stay readable."""
+    return bool(cell.get("needs_review"))
 
 
 def document_counts(document: dict[str, Any]) -> dict[str, int]:

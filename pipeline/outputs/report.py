@@ -62,10 +62,8 @@ def report_html(document: dict[str, Any], name: str, pm: PluginManager | None = 
     for t in document.get("tables", []):
         for c in t.get("cells", []):
             key = (t["id"], c["row"], c["col"])
-            if key in failing:
-                marks[key] = RED
-            elif c.get("needs_review"):
-                marks[key] = ORANGE
+            if is_flagged(c, failing.get(key, [])):
+                marks[key] = RED if key in failing else ORANGE
     thumbs, note = thumbnails(document, marks, pm=pm, roots=source_roots) if images else ({}, "")
     title = f"{name}{' (reviewed)' if document.get('reviewed') else ''} — fiscalscan report"
     parts = [
