@@ -35,6 +35,10 @@ def output_values(args: argparse.Namespace) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if getattr(args, "formats", None):
         values["formats"] = args.formats
+        if "xlsx" in args.formats:  # say so before any document is processed (exit 3), not after the first
+            from pipeline.plugin_manager import require
+
+            require("openpyxl", "xlsx")
     for key in ("csv_bom", "csv_excel", "csv_header"):
         if getattr(args, key, False):
             values[key] = True

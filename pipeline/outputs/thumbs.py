@@ -103,7 +103,9 @@ def thumbnails(document: dict[str, Any], marks: dict[tuple[str, int, int], tuple
                 ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 72])
                 if ok:
                     out[number] = buf.tobytes()
-    except (PipelineError, OSError) as exc:
+    except Exception as exc:  # a page image is a nicety: never fail the document's outputs for it
+        if not isinstance(exc, PipelineError | OSError):
+            log.exception("report thumbnails of %s failed", path)
         log.warning("report thumbnails of %s: %s", path, exc)
         return out, f"page images incomplete: {' '.join(str(exc).split())}"
     return out, ""

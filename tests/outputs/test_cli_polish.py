@@ -85,3 +85,11 @@ def test_batch_report_totals_across_runs() -> None:
     assert code == 0
     assert "3 inputs: 0 done, 0 failed, 3 skipped (done earlier)" in text
     assert "all runs: 3 document(s) with output, 33 pages, 9 tables, 15 cells to review, 3 failed checks" in text
+
+
+def test_missing_openpyxl_is_said_before_any_work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl now raises ImportError
+    assert main(["run", str(tmp_path / "scan.png"), "--out", str(tmp_path / "out"), "--formats", "csv,xlsx"]) == 3
+    assert "pip install 'fiscalscan[xlsx]'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
