@@ -100,7 +100,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 progress.console.print(f"error: {s.error}", markup=False, highlight=False, style="red",
                                        soft_wrap=True)
     finish_run(args.out, OutputOptions.from_config(config))
-    progress.console.print(totals.line(), markup=False, highlight=False, soft_wrap=True)
+    if totals.documents > 1 or not failed:  # a single bad input stays a one-line error
+        progress.console.print(totals.line(), markup=False, highlight=False, soft_wrap=True)
     return 1 if failed else 0
 
 
