@@ -9,6 +9,7 @@ A reviewed document gives the same workbook with the reviewer's values in.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from decimal import Decimal
@@ -104,10 +105,27 @@ def write_workbook(path: Path, document: dict[str, Any], name: str) -> Path:
     return path
 
 
+@functools.cache
 def _fill(color: str) -> Any:
+    """One style object per look: openpyxl compares every new one against the workbook's styles."""
     from openpyxl.styles import PatternFill
 
     return PatternFill("solid", start_color=color, end_color=color)
+
+
+@functools.cache
+def _border() -> Any:
+    from openpyxl.styles import Border, Side
+
+    thin = Side(style="thin", color="999999")
+    return Border(left=thin, right=thin, top=thin, bottom=thin)
+
+
+@functools.cache
+def _align(horizontal: str, wrap: bool = False) -> Any:
+    from openpyxl.styles import Alignment
+
+    return Alignment(horizontal=horizontal, vertical="center" if wrap else None, wrap_text=wrap or None)
 
 
 def _header(ws: Any, columns: tuple[str, ...]) -> None:
@@ -164,7 +182,7 @@ def _checks_sheet(ws: Any, checks: list[dict[str, Any]]) -> None:
 def _table_sheet(ws: Any, table: dict[str, Any], failing: dict[Any, list[dict[str, Any]]],
                  threshold: float) -> None:
     from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.styles import Font
 
     ws["A1"] = table.get("title") or "(untitled table)"
     ws["A1"].font = Font(bold=True, size=13)
@@ -172,8 +190,7 @@ def _table_sheet(ws: Any, table: dict[str, Any], failing: dict[Any, list[dict[st
     ws["A2"] = "  ".join(x for x in (f"单位：{unit}" if unit else "", f"page {table.get('page')}",
                                      f"type {table.get('type', 'generic')}",
                                      "continues the previous table" if table.get("continued") else "") if x)
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    border = _border()
     widths: dict[int, int] = {}
     for cell in table.get("cells", []):
         r, c = GRID_TOP + int(cell["row"]), 1 + int(cell["col"])
@@ -188,11 +205,11 @@ def _table_sheet(ws: Any, table: dict[str, Any], failing: dict[Any, list[dict[st
             xc.value = text
             xc.number_format = "@"
             if is_code_column(key) or text.isdigit():
-                xc.alignment = Alignment(horizontal="left")
+                xc.alignment = _align("left")
         rs, cs = int(cell.get("rowspan", 1)), int(cell.get("colspan", 1))
         if rs > 1 or cs > 1:
             ws.merge_cells(start_row=r, start_column=c, end_row=r + rs - 1, end_column=c + cs - 1)
-            xc.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            xc.alignment = _align("center", wrap=True)
         for rr in range(r, r + rs):
             for cc in range(c, c + cs):
                 ws.cell(rr, cc).border = border
