@@ -24,8 +24,41 @@ class Amount:
     percent: bool
 
 
-def column_key(table: dict[str, Any], col: int) -> str:
-    return str((table.get("columns") or {}).get(str(col), ""))
+_LEADING_ZERO = re.compile(r"^0\d{1,8}$")
+_NUMBERISH = re.compile(r"^[-(（]?[\d,]+(\.\d+)?%?[)）]?$")
+
+
+def code_like_columns(table: dict[str, Any]) -> set[int]:
+    """Columns that print a code with a leading zero ("06") and no amount: split 款/项 code columns of a table
+    no recogniser typed."""
+    texts: dict[int, list[str]] = defaultdict(list)
+    for c in table.get("cells", []):
+        if int(c.get("colspan", 1)) == 1 and c.get("text"):
+            texts[int(c["col"])].append(unicodedata.normalize("NFKC", str(c["text"])).strip())
+    zero = {col for col, ts in texts.items()
+            if any(_LEADING_ZERO.match(t) for t in ts) and not any("." in t or "," in t for t in ts)}
+    # a 类 column beside them: only 3/5/7-digit subject codes (and header words)
+    beside = {col for col, ts in texts.items() if col not in zero and ({col - 1, col + 1} & zero)
+              and any(t.isdigit() for t in ts) and all(len(t) in (3, 5, 7) for t in ts if t.isdigit())
+              and not any(_NUMBERISH.match(t) and not t.isdigit() for t in ts)}
+    return zero | beside
+
+
+def table_columns(document: dict[str, Any]) -> dict[str, dict[int, str]]:
+    """Canonical column key per table id and column: the table's own, a continuation's head's (same number of
+    columns; document.json keeps the keys on the head), and "code" for code-like columns not typed otherwise."""
+    out: dict[str, dict[int, str]] = {}
+    prev: tuple[int, dict[int, str]] | None = None
+    for t in document.get("tables", []):
+        cols = {int(k): str(v) for k, v in (t.get("columns") or {}).items()}
+        if not cols and t.get("continued") and prev is not None and prev[0] == t.get("n_cols"):
+            cols = dict(prev[1])
+        for col in code_like_columns(t):
+            if not cols.get(col) or cols[col].startswith("col"):
+                cols[col] = "code"
+        out[str(t["id"])] = cols
+        prev = (int(t.get("n_cols", 0)), cols)
+    return out
 
 
 def is_code_column(key: str) -> bool:

@@ -17,10 +17,10 @@ from pipeline.outputs.cells import (
     cell_reasons,
     cell_refs,
     checks_by_cell,
-    column_key,
     document_checks,
     document_counts,
     is_flagged,
+    table_columns,
 )
 
 if TYPE_CHECKING:
@@ -166,13 +166,15 @@ def _checks(checks: list[dict[str, Any]]) -> str:
 
 def _tables(document: dict[str, Any], failing: dict[Any, list[dict[str, Any]]], threshold: float) -> str:
     out = ['<section id="tables"><h2>Tables</h2>']
+    columns = table_columns(document)
     for t in document.get("tables", []):
-        out.append(_table(t, failing, threshold))
+        out.append(_table(t, columns[str(t["id"])], failing, threshold))
     out.append("</section>")
     return "\n".join(out)
 
 
-def _table(t: dict[str, Any], failing: dict[Any, list[dict[str, Any]]], threshold: float) -> str:
+def _table(t: dict[str, Any], columns: dict[int, str], failing: dict[Any, list[dict[str, Any]]],
+           threshold: float) -> str:
     tid = str(t["id"])
     covered: set[tuple[int, int]] = set()
     by_pos = {(int(c["row"]), int(c["col"])): c for c in t.get("cells", [])}
@@ -191,7 +193,7 @@ def _table(t: dict[str, Any], failing: dict[Any, list[dict[str, Any]]], threshol
             covered.update((rr, cc) for rr in range(r, r + rs) for cc in range(col, col + cs))
             text = str(cell.get("text", ""))
             fails = failing.get((tid, r, col), [])
-            classes = ["num"] if amount_of(text, column_key(t, col)) is not None else []
+            classes = ["num"] if amount_of(text, columns.get(col, "")) is not None else []
             attrs = f' data-row="{r}" data-col="{col}"'
             sup = ""
             if cell.get("source") == "reviewer":

@@ -21,11 +21,11 @@ from pipeline.outputs.cells import (
     amount_of,
     cell_reasons,
     checks_by_cell,
-    column_key,
     document_checks,
     document_counts,
     is_code_column,
     is_flagged,
+    table_columns,
 )
 
 GRID_TOP = 4  # first worksheet row of a table's grid: title, unit line, blank, grid
@@ -79,8 +79,10 @@ def build_workbook(document: dict[str, Any], name: str) -> Any:
     sheets = [(t, sheet_title(t["id"], used)) for t in document.get("tables", [])]
     _records_sheet(wb.create_sheet("records"), document, name)
     _checks_sheet(wb.create_sheet("checks"), checks)
+    columns = table_columns(document)
     for table, title in sheets:
-        _table_sheet(wb.create_sheet(title), table, failing, float(document.get("review_threshold", 0.9)))
+        _table_sheet(wb.create_sheet(title), table, columns[str(table["id"])], failing,
+                     float(document.get("review_threshold", 0.9)))
     _summary_sheet(summary, document, name, sheets, failing)
     return wb
 
@@ -179,8 +181,8 @@ def _checks_sheet(ws: Any, checks: list[dict[str, Any]]) -> None:
     _widths(ws, {"rule": 32, "cells": 40, "table": 10})
 
 
-def _table_sheet(ws: Any, table: dict[str, Any], failing: dict[Any, list[dict[str, Any]]],
-                 threshold: float) -> None:
+def _table_sheet(ws: Any, table: dict[str, Any], columns: dict[int, str],
+                 failing: dict[Any, list[dict[str, Any]]], threshold: float) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
 
@@ -195,7 +197,7 @@ def _table_sheet(ws: Any, table: dict[str, Any], failing: dict[Any, list[dict[st
     for cell in table.get("cells", []):
         r, c = GRID_TOP + int(cell["row"]), 1 + int(cell["col"])
         text = str(cell.get("text", ""))
-        key = column_key(table, int(cell["col"]))
+        key = columns.get(int(cell["col"]), "")
         amount = amount_of(text, key)
         xc = ws.cell(r, c)
         if amount is not None:
