@@ -36,3 +36,16 @@ def test_options_from_config() -> None:
     opts = OutputOptions.from_config(PipelineConfig(formats=("datapackage",), csv_excel=True))
     assert opts.records_csv and opts.bom and "csv" not in opts.formats
     assert not OutputOptions(formats=("xlsx",)).records_csv
+
+
+def test_batch_takes_the_output_options(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.cli import build_parser, config_from_args
+    from pipeline.outputs.cli import finish_run
+
+    args = build_parser().parse_args(["batch", "in", "--out", "o", "--formats", "csv,html", "--csv-header"])
+    config = config_from_args(args)
+    assert config.formats == ("csv", "html") and config.csv_header
+    # after the batch, html asks for the folder's index
+    assert finish_run(tmp_path, OutputOptions.from_config(config)) == tmp_path / "index.html"
+    assert finish_run(tmp_path / "none", OutputOptions.from_config(config)) is None
+    assert finish_run(tmp_path, OutputOptions()) is None
