@@ -31,15 +31,17 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline import __version__
 from pipeline.cli import INPUT_SUFFIXES, config_from_args
+from pipeline.clihelp import OCR_ENGINE_HELP
 from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError, PipelineError
+from pipeline.outputs import unchanged_output_fields
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
@@ -208,7 +210,8 @@ def output_names(rels: Sequence[str]) -> dict[str, str]:
 
 def config_hash(config: PipelineConfig) -> str:
     # ocr_threads changes speed, not results: keep it out so resuming with other --workers does not redo
-    data = config.model_dump(mode="json", exclude={"ocr_threads"})
+    # output options at their defaults are left out too, so hashes made before they existed still match
+    data = config.model_dump(mode="json", exclude={"ocr_threads", *unchanged_output_fields(config)})
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -705,7 +708,7 @@ def report(records: Sequence[dict[str, Any]], only: set[str] | None = None) -> t
     review = sum(int(r.get("cells_needing_review") or 0) for r in last.values()
                  if r.get("status") in ("done", "skipped"))
     lines = [f"{len(last)} inputs: {counts.get('done', 0)} done, {counts.get('failed', 0)} failed, "
-             f"{counts.get('skipped', 0)} skipped (done earlier)"]
+             f"{counts.get('skipped', 0)} skipped (done earlier)", totals_line(last.values())]
     # throughput of the latest run that processed something: its pages over its wall-clock time
     runs: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in records:
@@ -736,6 +739,18 @@ def report(records: Sequence[dict[str, Any]], only: set[str] | None = None) -> t
         for reason, rels in sorted(failures.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             lines.append(f"  {len(rels)} x {reason}: {', '.join(rels[:5])}{' ...' if len(rels) > 5 else ''}")
     return "\n".join(lines), 1 if counts.get("failed") else 0
+
+
+def totals_line(last: Iterable[dict[str, Any]]) -> str:
+    """Totals over every input with an output, whichever run made it (a skipped input counts with the
+    numbers of the run that did it)."""
+    have = [r for r in last if r.get("status") in ("done", "skipped")]
+
+    def total(key: str) -> int:
+        return sum(int(r.get(key) or 0) for r in have)
+
+    return (f"all runs: {len(have)} document(s) with output, {total('pages')} pages, {total('tables')} tables, "
+            f"{total('cells_needing_review')} cells to review, {total('checks_failed')} failed checks")
 
 
 def _reason(rel: str, error: str) -> str:
@@ -774,6 +789,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     res = run_batch(store, config, workers=workers, resume=resume, timeout=args.timeout or None,
                     max_memory_mb=args.max_memory, ray_address=args.ray, progress=not quiet,
                     echo=(lambda s: None) if args.quiet else (lambda s: print(s, file=sys.stderr)))
+    from pipeline.outputs import OutputOptions
+    from pipeline.outputs.cli import finish_run
+
+    finish_run(store.out_root, OutputOptions.from_config(config))
     text, _ = report(store.read_manifest(), only=set(res.inputs))
     print(f"this run: {res.done} done, {res.failed} failed, {res.skipped} skipped, {res.pages} pages "
           f"in {res.wall_seconds:.1f} s")
@@ -799,13 +818,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     ap.add_argument("--report", metavar="OUT_DIR", help="print the summary of OUT_DIR's manifest and exit")
     ap.add_argument("--dpi", type=float, help="render resolution for PDF pages (default 200)")
     ap.add_argument("--review-threshold", type=float, help="confidence below which a cell needs review")
-    ap.add_argument("--ocr-engine", help="OCR engine name (default ppocr-onnx)")
+    ap.add_argument("--ocr-engine", help=OCR_ENGINE_HELP)
     ap.add_argument("--ocr-threads", type=int, help="ONNX Runtime threads per worker "
                     "(default: cores // workers)")
     ap.add_argument("--ocr-model-dir", help="model folder for --ocr-engine paddleocr (see models/README.md)")
     ap.add_argument("--force-ocr", action="store_true",
                     help="OCR every page, also born-digital pages whose own text layer would be used")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar or notes")
+    from pipeline.outputs.cli import add_output_args
+
+    add_output_args(ap)
     ap.set_defaults(func=cmd_batch)
     return ap
 

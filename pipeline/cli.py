@@ -12,8 +12,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.clihelp import OCR_ENGINE_HELP, RunTotals, polish, quiet_broken_pipe
 from pipeline.config import PipelineConfig
 from pipeline.errors import PipelineError
+from pipeline.outputs import OutputOptions
+from pipeline.outputs.cli import add_output_args, finish_run, output_values
 
 log = logging.getLogger("fiscalscan")
 
@@ -54,7 +57,7 @@ def config_from_args(args: argparse.Namespace) -> PipelineConfig:
         "dpi": getattr(args, "dpi", None), "review_threshold": getattr(args, "review_threshold", None),
         "ocr_engine": getattr(args, "ocr_engine", None), "ocr_threads": getattr(args, "ocr_threads", None),
         "ocr_model_dir": getattr(args, "ocr_model_dir", None),
-        "force_ocr": getattr(args, "force_ocr", None) or None,
+        "force_ocr": getattr(args, "force_ocr", None) or None, **output_values(args),
     }.items() if v is not None}
     try:
         return PipelineConfig(**values)
@@ -74,6 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     pm = PluginManager()
     names = output_names(inputs)
     failed = 0
+    totals = RunTotals()
     progress = _progress(enabled=sys.stderr.isatty() and not args.quiet)
     with progress:
         for path, name in zip(inputs, names, strict=False):
@@ -84,6 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             s = process_document(path, args.out, config, pm=pm, name=name, on_page=on_page)
             progress.remove_task(task)
+            totals.add(s)
             if s.status == "ok":
                 extra = f", {s.page_errors} page error(s): {s.error}" if s.page_errors else ""
                 progress.console.print(
@@ -94,6 +99,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                 failed += 1
                 progress.console.print(f"error: {s.error}", markup=False, highlight=False, style="red",
                                        soft_wrap=True)
+    finish_run(args.out, OutputOptions.from_config(config))
+    if totals.documents > 1 or not failed:  # a single bad input stays a one-line error
+        progress.console.print(totals.line(), markup=False, highlight=False, soft_wrap=True)
     return 1 if failed else 0
 
 
@@ -151,7 +159,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="fiscalscan", description="Tables out of scanned disclosure documents.")
     ap.add_argument("--version", action="version", version=f"fiscalscan {__version__}")
-    ap.add_argument("-v", "--verbose", action="count", default=0)
+    ap.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
     sub = ap.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="extract every table of the given PDFs/images")
@@ -159,20 +167,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", "-o", default="out", help="output folder (default: out)")
     run.add_argument("--dpi", type=float, help="render resolution for PDF pages (default 200)")
     run.add_argument("--review-threshold", type=float, help="confidence below which a cell needs review (0.9)")
-    run.add_argument("--ocr-engine", help="OCR engine name (default ppocr-onnx)")
+    run.add_argument("--ocr-engine", help=OCR_ENGINE_HELP)
     run.add_argument("--ocr-threads", type=int, help="ONNX Runtime threads (default: library default)")
     run.add_argument("--ocr-model-dir", help="model folder for --ocr-engine paddleocr (see models/README.md)")
     run.add_argument("--force-ocr", action="store_true",
                      help="OCR every page, also born-digital pages whose own text layer would be used")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_output_args(run)
     run.set_defaults(func=cmd_run)
 
     plugins = sub.add_parser("plugins", help="list registered plugins and their hook implementations")
-    plugins.add_argument("--json", action="store_true")
+    plugins.add_argument("--json", action="store_true", help="one JSON list instead of text")
     plugins.set_defaults(func=cmd_plugins)
 
     for dotted in SUBCOMMAND_MODULES:
         importlib.import_module(dotted).add_parser(sub)
+    polish(ap, sub)
     return ap
 
 
@@ -182,7 +192,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's final flush
+        return code
+    except BrokenPipeError:
+        return quiet_broken_pipe()
     except PipelineError as exc:
         print(f"fiscalscan: {exc}", file=sys.stderr)
         return exc.exit_code

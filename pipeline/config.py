@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -17,3 +19,10 @@ class PipelineConfig(BaseModel):
     max_pixels: int = Field(200_000_000, gt=0, description="refuse larger images (decompression bombs)")
     min_table_width_frac: float = Field(0.15, gt=0, le=1)
     write_csv: bool = True
+    # what a document's folder gets besides document.json (pipeline/outputs/; docs/outputs.md)
+    formats: tuple[Literal["csv", "xlsx", "html", "datapackage"], ...] = Field(
+        ("csv",), description="csv: tables/*.csv + records.csv; xlsx: <name>.xlsx; html: report.html; "
+                              "datapackage: datapackage.json (+ records.csv)")
+    csv_bom: bool = Field(False, description="UTF-8 byte order mark on the CSVs (Excel reads them as UTF-8)")
+    csv_excel: bool = Field(False, description="CSVs for double-clicking in Excel: BOM, codes kept as text")
+    csv_header: bool = Field(False, description="title and unit rows above each table CSV's grid")

@@ -14,9 +14,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pipeline.fsmodes import publish_dir, publish_fd
 from pipeline.model import Table
+
+if TYPE_CHECKING:
+    from pipeline.outputs import OutputOptions
 
 SCHEMA = "fiscalscan.document/1"
 
@@ -25,6 +29,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        publish_fd(fd)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
             f.flush()
@@ -88,21 +93,33 @@ def records_csv(document: dict[str, Any], name: str) -> str:
     return buf.getvalue()
 
 
-def write_document(out_root: Path, name: str, document: dict[str, Any], write_csv: bool = True) -> Path:
-    """Write ``out_root/name/document.json``, ``records.csv`` and ``tables/<id>.csv`` atomically (whole folder
-    swap)."""
+def write_document(out_root: Path, name: str, document: dict[str, Any], write_csv: bool = True,
+                   outputs: OutputOptions | None = None, pm: Any = None) -> Path:
+    """Write ``out_root/name/document.json``, ``records.csv`` and ``tables/<id>.csv`` (and the other formats of
+    ``outputs``: pipeline/outputs/) atomically (whole folder swap)."""
+    from pipeline.outputs import OutputOptions, write_formats
+    from pipeline.outputs.csvsafe import records_csv as safe_records_csv
+    from pipeline.outputs.csvsafe import table_csv as safe_table_csv
+
+    opts = outputs or OutputOptions()
     out_root.mkdir(parents=True, exist_ok=True)
     final = out_root / name
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=out_root))
     try:
-        if write_csv:
+        publish_dir(staging)
+        if write_csv and "csv" in opts.formats:
             (staging / "tables").mkdir()
             for t in document["tables"]:
-                (staging / "tables" / f"{t['id']}.csv").write_text(table_csv(t), encoding="utf-8")
-            (staging / "records.csv").write_text(records_csv(document, name), encoding="utf-8")
+                (staging / "tables" / f"{t['id']}.csv").write_text(
+                    safe_table_csv(t, bom=opts.bom, excel=opts.csv_excel, header=opts.csv_header),
+                    encoding="utf-8")
+        if write_csv and opts.records_csv:
+            (staging / "records.csv").write_text(safe_records_csv(document, name, bom=opts.bom,
+                                                                  excel=opts.csv_excel), encoding="utf-8")
         (staging / "document.json").write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n",
                                                encoding="utf-8")
-        _keep_foreign_files(final, staging)
+        write_formats(staging, document, name, opts, pm=pm)
+        _keep_foreign_files(final, staging, name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -126,12 +143,14 @@ def swap_into_place(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _keep_foreign_files(final: Path, staging: Path) -> None:
+def _keep_foreign_files(final: Path, staging: Path, name: str) -> None:
     """Carry over files other tools keep in a document's folder (e.g. review state) across a re-run."""
+    from pipeline.outputs import generated_names
+
     if not final.is_dir():
         return
     for entry in final.iterdir():
-        if entry.name in ("document.json", "tables", "records.csv") or (staging / entry.name).exists():
+        if entry.name in generated_names(name) or (staging / entry.name).exists():
             continue
         if entry.is_dir():
             shutil.copytree(entry, staging / entry.name)

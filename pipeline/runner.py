@@ -23,6 +23,7 @@ from pipeline.export import SCHEMA, table_to_json, write_document
 from pipeline.geometry import upright, upright_chars
 from pipeline.interfaces import OcrEngine, TableRecognizer
 from pipeline.model import PageImage, PageResult, SkewEstimate, Table
+from pipeline.outputs import OutputOptions
 from pipeline.plugin_manager import PluginManager
 from pipeline.records import header_labels
 
@@ -231,7 +232,8 @@ def process_document(path: str | Path, out_root: str | Path, config: PipelineCon
         first = next(p.error for p in pages if p.error)
         return DocumentSummary(path=path, name=name, status="failed", error=first, sha256=sha, pages=n_pages,
                                page_errors=page_errors, seconds=time.perf_counter() - t0)
-    out_dir = write_document(Path(out_root), name, doc, config.write_csv)
+    out_dir = write_document(Path(out_root), name, doc, config.write_csv,
+                             outputs=OutputOptions.from_config(config), pm=pm)
     pm.document_done(document=doc, out_dir=str(out_dir), config=config)
     cells = [c for t in doc["tables"] for c in t["cells"]]
     return DocumentSummary(path=path, name=name, status="ok", out_dir=str(out_dir), sha256=sha, pages=n_pages,

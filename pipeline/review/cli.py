@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.outputs.cli import add_export_args, export_formats
 
 
 def add_parser(subparsers: Any) -> None:
@@ -21,7 +22,8 @@ def add_parser(subparsers: Any) -> None:
 
     export = subparsers.add_parser("export",
                                    help="write document.reviewed.json + tables_reviewed/ per document")
-    export.add_argument("out_dir")
+    export.add_argument("out_dir", help="pipeline output folder whose review.sqlite corrections are applied")
+    add_export_args(export)
     export.set_defaults(func=cmd_export)
 
 
@@ -59,6 +61,9 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pipeline.review.reviewed import export_all
 
-    for s in export_all(_out_dir(args.out_dir)):
+    summaries = export_all(_out_dir(args.out_dir))
+    for s in summaries:
         print(f"{s['document']}: {s['reviewer_cells']} reviewed cell(s), {s['stale']} stale -> {s['path']}")
+    for path in export_formats(Path(args.out_dir), summaries, args.formats):
+        print(f"wrote {path}")
     return 0

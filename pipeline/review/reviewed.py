@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.export import atomic_write_json, atomic_write_text, records_csv, swap_into_place, table_csv
+from pipeline.fsmodes import publish_dir
 from pipeline.plugin_manager import PluginManager
 from pipeline.review.store import ReviewStore, list_documents
 from pipeline.review.view import build_view
@@ -63,6 +64,7 @@ def _swap_tables(doc_dir: Path, reviewed: dict[str, Any]) -> None:
     staging = Path(tempfile.mkdtemp(prefix=".tables_reviewed.", dir=doc_dir))
     final = doc_dir / "tables_reviewed"
     try:
+        publish_dir(staging)
         for t in reviewed["tables"]:
             (staging / f"{t['id']}.csv").write_text(table_csv(t), encoding="utf-8")
     except BaseException:
