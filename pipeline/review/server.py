@@ -11,11 +11,15 @@ import secrets
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.plugin_manager import require
+
+if TYPE_CHECKING:
+    from pipeline.review.validation import CorrectionBody
 from pipeline.review import pages
 from pipeline.review.reviewed import export_all
+from pipeline.review.security import install_guards
 from pipeline.review.store import (
     Correction,
     ReviewStore,
@@ -29,7 +33,7 @@ from pipeline.review.store import (
 
 require("fastapi", "review")
 
-from fastapi import Body, FastAPI, HTTPException, Request  # noqa: E402
+from fastapi import FastAPI, HTTPException, Request  # noqa: E402
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response  # noqa: E402
 
 COOKIE = "fiscalscan_review_token"
@@ -41,6 +45,8 @@ class ReviewSettings:
     out_dir: Path
     token: str | None = None
     reviewer: str = "reviewer"
+    #: host names the server answers to (``security.allowed_hosts``); None: any
+    allowed_hosts: frozenset[str] | None = None
     store: ReviewStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -142,10 +148,22 @@ def create_app(settings: ReviewSettings) -> FastAPI:
     app = FastAPI(title="fiscalscan review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     _install_auth(app, settings.token)
+    install_guards(app, settings.allowed_hosts)  # after: runs first
+    _install_validation_errors(app)
     _add_static_routes(app)
     _add_api_routes(app, settings)
     _add_file_routes(app, settings)
     return app
+
+
+def _install_validation_errors(app: FastAPI) -> None:
+    """422 for malformed path/query parameters, without echoing the input (it may not be encodable)."""
+    from fastapi.exceptions import RequestValidationError
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg"))}
+                                        for e in exc.errors()]}, status_code=422)
 
 
 def _install_auth(app: FastAPI, token: str | None) -> None:
@@ -239,8 +257,13 @@ def _add_api_routes(app: FastAPI, settings: ReviewSettings) -> None:
         return [s for d in sorted(docs) for s in stale_corrections(settings, d)]
 
     @app.post("/api/corrections")
-    def correct(payload: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
-        return _record(settings, payload)
+    async def correct(request: Request) -> JSONResponse:
+        from starlette.concurrency import run_in_threadpool
+
+        from pipeline.review.validation import parse_correction, read_json
+
+        body = parse_correction(await read_json(request))
+        return await run_in_threadpool(_record, settings, body)
 
     @app.get("/api/documents/{doc}/pages/{page}.png")
     def page_png(doc: str, page: int) -> FileResponse:
@@ -272,19 +295,13 @@ def _render(settings: ReviewSettings, doc: str, data: dict[str, Any], page: int)
         raise HTTPException(404, str(exc)) from None
 
 
-def _record(settings: ReviewSettings, payload: dict[str, Any]) -> JSONResponse:
-    try:
-        doc, table = str(payload["document"]), str(payload["table"])
-        row, col, version = int(payload["row"]), int(payload["col"]), int(payload.get("version", 0))
-        text, action = str(payload.get("text", "")), str(payload.get("action", "correct"))
-    except (KeyError, TypeError, ValueError):
-        raise HTTPException(422, "document, table, row, col, text, action, version expected") from None
-    if action not in ("accept", "correct"):
-        raise HTTPException(422, "action must be accept or correct")
+def _record(settings: ReviewSettings, body: CorrectionBody) -> JSONResponse:
+    doc, table, row, col, version = body.document, body.table, body.row, body.col, body.version
+    text, action = body.text, body.action
     hit = cell_index(load_document(settings.out_dir, _known_doc(settings, doc))).get((table, row, col))
     if hit is None:
         raise HTTPException(404, "no such cell")
-    reviewer = str(payload.get("reviewer") or settings.reviewer)[:100]
+    reviewer = body.reviewer or settings.reviewer
     try:
         corr = settings.store.record((doc, table, row, col), old_text=hit[1].get("text", ""), new_text=text,
                                      action=action, reviewer=reviewer, seen_version=version)
@@ -303,7 +320,10 @@ def _add_file_routes(app: FastAPI, settings: ReviewSettings) -> None:
 
 def safe_file(root: Path, rel: str) -> Path:
     """``root/rel`` if it is a servable file inside ``root``; 403 outside it, 404 when absent."""
-    target = (root / rel).resolve()
+    try:
+        target = (root / rel).resolve()
+    except (ValueError, OSError, RuntimeError):  # NUL byte, name too long, symlink loop
+        raise HTTPException(404, "not found") from None
     if not target.is_relative_to(root) or target.name.startswith("review.sqlite"):
         raise HTTPException(403, "forbidden")
     if not target.is_file() or target.suffix.lower() not in SERVED_SUFFIXES:
