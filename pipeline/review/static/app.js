@@ -187,7 +187,7 @@ $("docsel").onchange = () => { st.doc = $("docsel").value; if (st.view === "tabl
 $("tablesel").onchange = () => { st.table = st.data.tables.find((t) => t.id === $("tablesel").value); drawTable(); };
 $("reviewer").onchange = () => localStorage.setItem("fiscalscan.reviewer", $("reviewer").value);
 $("export").onclick = async () => {
-  const r = await api("/api/export", { method: "POST" });
+  const r = await api("/api/export", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
   msg(r.status === 200 ? `Exported ${r.body.length} document(s).` : `Export failed (HTTP ${r.status})`);
 };
 window.addEventListener("resize", () => st.view === "table" && drawTable());
