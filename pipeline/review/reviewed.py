@@ -19,7 +19,15 @@ from pipeline.analysis import refresh_records_and_checks
 from pipeline.config import PipelineConfig
 from pipeline.export import atomic_write_json, atomic_write_text, records_csv, swap_into_place, table_csv
 from pipeline.plugin_manager import PluginManager
-from pipeline.review.store import Correction, ReviewStore, cell_index, is_stale, list_documents, load_document
+from pipeline.review.store import (
+    Correction,
+    ReviewStore,
+    cell_index,
+    is_stale,
+    list_documents,
+    load_document,
+    page_keys,
+)
 
 
 def reviewed_document(document: dict[str, Any], latest: dict[Any, Correction]) -> dict[str, Any]:
@@ -27,7 +35,8 @@ def reviewed_document(document: dict[str, Any], latest: dict[Any, Correction]) -
     out = copy.deepcopy(document)
     out["reviewed"] = True
     cells = cell_index(out)
-    stale = [c for c in latest.values() if is_stale(c, cells)]
+    keys = page_keys(out)
+    stale = [c for c in latest.values() if is_stale(c, cells, keys)]
     applied = {(c.table_id, c.row, c.col): c for c in latest.values() if c not in stale}
     for table in out.get("tables", []):
         for cell in table["cells"]:

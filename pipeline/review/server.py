@@ -26,9 +26,11 @@ from pipeline.review.store import (
     VersionConflict,
     cell_index,
     failed_checks_by_cell,
+    image_key,
     is_stale,
     list_documents,
     load_document,
+    page_keys,
 )
 
 require("fastapi", "review")
@@ -100,12 +102,13 @@ def document_cells(settings: ReviewSettings, doc: str) -> list[dict[str, Any]]:
     document = load_document(settings.out_dir, doc)
     latest = settings.store.latest(doc)
     cells = cell_index(document)
+    keys = page_keys(document)
     out = []
     for table in document.get("tables", []):
         failed = failed_checks_by_cell(table)
         for cell in table["cells"]:
             corr = latest.get((doc, table["id"], cell["row"], cell["col"]))
-            stale = corr is not None and is_stale(corr, cells)
+            stale = corr is not None and is_stale(corr, cells, keys)
             out.append(cell_view(doc, table, cell, corr, stale, failed.get((cell["row"], cell["col"]), [])))
     return out
 
@@ -122,8 +125,9 @@ def queue_key(cell: dict[str, Any]) -> tuple[Any, ...]:
 
 def stale_corrections(settings: ReviewSettings, doc: str) -> list[dict[str, Any]]:
     docs = set(list_documents(settings.out_dir))
-    cells = cell_index(load_document(settings.out_dir, doc)) if doc in docs else {}
-    return [c.as_dict() for c in settings.store.latest(doc).values() if is_stale(c, cells)]
+    document = load_document(settings.out_dir, doc) if doc in docs else {}
+    cells, keys = cell_index(document), page_keys(document)
+    return [c.as_dict() for c in settings.store.latest(doc).values() if is_stale(c, cells, keys)]
 
 
 def header_refs(table: dict[str, Any], row: int, col: int) -> dict[str, Any]:
@@ -298,13 +302,15 @@ def _render(settings: ReviewSettings, doc: str, data: dict[str, Any], page: int)
 def _record(settings: ReviewSettings, body: CorrectionBody) -> JSONResponse:
     doc, table, row, col, version = body.document, body.table, body.row, body.col, body.version
     text, action = body.text, body.action
-    hit = cell_index(load_document(settings.out_dir, _known_doc(settings, doc))).get((table, row, col))
+    document = load_document(settings.out_dir, _known_doc(settings, doc))
+    hit = cell_index(document).get((table, row, col))
     if hit is None:
         raise HTTPException(404, "no such cell")
     reviewer = body.reviewer or settings.reviewer
     try:
         corr = settings.store.record((doc, table, row, col), old_text=hit[1].get("text", ""), new_text=text,
-                                     action=action, reviewer=reviewer, seen_version=version)
+                                     action=action, reviewer=reviewer, seen_version=version,
+                                     basis=image_key(document, hit[0]["page"]))
     except VersionConflict as exc:
         current = exc.current.as_dict() if exc.current else None
         return JSONResponse({"detail": "cell changed since you loaded it", "current": current},

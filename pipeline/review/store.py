@@ -9,6 +9,7 @@ transaction committed with
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -37,6 +38,9 @@ CREATE TABLE IF NOT EXISTS corrections (
     UNIQUE (document, table_id, row, col, version)
 );
 """
+#: what the reviewer saw: ``image_key`` of the page (added to stores made before it existed, '' = unknown)
+_BASIS_COLUMN = "ALTER TABLE corrections ADD COLUMN basis TEXT NOT NULL DEFAULT ''"
+_COLUMNS = "document, table_id, row, col, old_text, new_text, action, reviewer, ts, version, basis"
 
 CellKey = tuple[str, str, int, int]  # document, table id, row, col
 
@@ -53,6 +57,7 @@ class Correction:
     reviewer: str
     ts: float
     version: int
+    basis: str = ""  # image_key of the page the reviewer saw ('' for corrections from before it was kept)
 
     @property
     def key(self) -> CellKey:
@@ -61,7 +66,7 @@ class Correction:
     def as_dict(self) -> dict[str, Any]:
         return {"document": self.document, "table": self.table_id, "row": self.row, "col": self.col,
                 "old_text": self.old_text, "new_text": self.new_text, "action": self.action,
-                "reviewer": self.reviewer, "ts": self.ts, "version": self.version}
+                "reviewer": self.reviewer, "ts": self.ts, "version": self.version, "basis": self.basis}
 
 
 class VersionConflict(Exception):
@@ -80,6 +85,8 @@ class ReviewStore:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            if "basis" not in {r[1] for r in db.execute("PRAGMA table_info(corrections)")}:
+                db.execute(_BASIS_COLUMN)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -93,7 +100,7 @@ class ReviewStore:
 
     def latest(self, document: str | None = None) -> dict[CellKey, Correction]:
         """Latest correction per cell (of one document, or all)."""
-        sql = ("SELECT document, table_id, row, col, old_text, new_text, action, reviewer, ts, version "
+        sql = (f"SELECT {_COLUMNS} "
                "FROM corrections c WHERE version = (SELECT MAX(version) FROM corrections d WHERE "
                "d.document = c.document AND d.table_id = c.table_id AND d.row = c.row AND d.col = c.col)")
         args: tuple[str, ...] = ()
@@ -107,13 +114,13 @@ class ReviewStore:
     def history(self, key: CellKey) -> list[Correction]:
         with self._connect() as db:
             rows = db.execute(
-                "SELECT document, table_id, row, col, old_text, new_text, action, reviewer, ts, version "
+                f"SELECT {_COLUMNS} "
                 "FROM corrections WHERE document=? AND table_id=? AND row=? AND col=? ORDER BY version",
                 key).fetchall()
         return [Correction(*r) for r in rows]
 
     def record(self, key: CellKey, *, old_text: str, new_text: str, action: str, reviewer: str,
-               seen_version: int) -> Correction:
+               seen_version: int, basis: str = "") -> Correction:
         """Append a correction if the cell is still at ``seen_version``; raise VersionConflict otherwise."""
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {ACTIONS}")
@@ -124,10 +131,10 @@ class ReviewStore:
                 if (current.version if current else 0) != seen_version:
                     db.execute("ROLLBACK")
                     raise VersionConflict(current)
-                row = Correction(*key, old_text, new_text, action, reviewer, time.time(), seen_version + 1)
-                db.execute("INSERT INTO corrections (document, table_id, row, col, old_text, new_text, "
-                           "action, reviewer, ts, version) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                           (*key, old_text, new_text, action, reviewer, row.ts, row.version))
+                row = Correction(*key, old_text, new_text, action, reviewer, time.time(), seen_version + 1,
+                                 basis)
+                db.execute(f"INSERT INTO corrections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                           (*key, old_text, new_text, action, reviewer, row.ts, row.version, basis))
                 db.execute("COMMIT")
             except VersionConflict:
                 raise
@@ -140,7 +147,7 @@ class ReviewStore:
     @staticmethod
     def _current(db: sqlite3.Connection, key: CellKey) -> Correction | None:
         r = db.execute(
-            "SELECT document, table_id, row, col, old_text, new_text, action, reviewer, ts, version "
+            f"SELECT {_COLUMNS} "
             "FROM corrections WHERE document=? AND table_id=? AND row=? AND col=? "
             "ORDER BY version DESC LIMIT 1",
             key).fetchone()
@@ -187,7 +194,26 @@ def failed_checks_by_cell(table: dict[str, Any]) -> dict[tuple[int, int], list[s
     return out
 
 
-def is_stale(correction: Correction, cells: dict[tuple[str, int, int], Any]) -> bool:
-    """A correction no longer fits when its cell is gone or the recognised text it corrected changed."""
+def image_key(document: dict[str, Any], page: int) -> str:
+    """What a page image shown to a reviewer depends on: the source's sha256, the page, and the dpi, rotation
+    and skew it was rendered with (16 hex digits).  A re-run with another scan or --dpi changes it."""
+    info = next((p for p in document.get("pages", []) if p.get("page") == page), {})
+    data = [document.get("source", {}).get("sha256"), page, info.get("dpi"), info.get("rotation") or 0,
+            info.get("skew") or 0.0]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
+
+
+def page_keys(document: dict[str, Any]) -> dict[int, str]:
+    """``image_key`` of every page of ``document``."""
+    return {int(p["page"]): image_key(document, int(p["page"])) for p in document.get("pages", [])
+            if isinstance(p.get("page"), int)}
+
+
+def is_stale(correction: Correction, cells: dict[tuple[str, int, int], Any],
+             keys: dict[int, str] | None = None) -> bool:
+    """A correction no longer fits when its cell is gone, the recognised text it corrected changed, or (with
+    ``keys``, from :func:`page_keys`) the page image it was made on is not the page image now."""
     hit = cells.get((correction.table_id, correction.row, correction.col))
-    return hit is None or hit[1].get("text", "") != correction.old_text
+    if hit is None or hit[1].get("text", "") != correction.old_text:
+        return True
+    return bool(keys is not None and correction.basis and keys.get(hit[0].get("page")) != correction.basis)
