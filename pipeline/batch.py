@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline import __version__
-from pipeline.cli import INPUT_SUFFIXES, config_from_args
+from pipeline.cli import INPUT_SUFFIXES, check_out_dir, config_from_args
 from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.inputs import not_a_file
@@ -800,6 +800,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.ocr_threads is None:
         args.ocr_threads = max(1, cores // workers)
     config = config_from_args(args)
+    check_out_dir(args.out)  # a file in its place: one line, exit 2, before any work
     store = LocalStore(args.input, args.out)
     resume = store.has_manifest() if args.resume is None else args.resume
     quiet = args.quiet or not sys.stderr.isatty()

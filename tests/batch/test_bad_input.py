@@ -123,3 +123,13 @@ def test_same_stem_inputs_get_distinct_outputs() -> None:
     names = output_names(["scans/x.png", "scans/x.tif", "scans/y.pdf", "a__b/c.pdf", "a/b__c.pdf"])
     assert len(set(names.values())) == 5
     assert names["scans/x.png"] == "scans__x.png" and names["scans/y.pdf"] == "scans__y"
+
+
+def test_out_that_is_a_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "bad.pdf").write_bytes(b"")
+    (tmp_path / "taken").write_text("x")
+    assert batch(inp, tmp_path / "taken") == 2
+    err = capsys.readouterr().err
+    assert "--out exists and is not a folder" in err and err.count("\n") == 1
