@@ -242,18 +242,21 @@ def similarity(a: str, b: str) -> float:
     return 1.0 - prev[-1] / max(len(a), len(b))
 
 
-def sample_runs(chars: Sequence[PageChar], indices: Sequence[int], k: int) -> list[Run]:
-    """Up to ``k`` runs spread over the page in reading order, half of them with digits when there are; then
-    runs added until every digit on the page shows in ``DIGIT_SAMPLES`` of them (:func:`digit_cover`)."""
+def text_runs(chars: Sequence[PageChar], indices: Sequence[int]) -> list[Run]:
+    """The page's runs (characters of a line that sit close together), in reading order."""
     em = char_height(chars, indices)
-    full = [r for line in group_lines(chars, indices) for r in split_runs(chars, line, 0.8 * em)]
-    picked = _spread_sample(chars, [head(chars, r, SAMPLE_CHARS) for r in full], k)
-    return picked + digit_cover(chars, full, picked)
+    return [r for line in group_lines(chars, indices) for r in split_runs(chars, line, 0.8 * em)]
+
+
+def sample_runs(chars: Sequence[PageChar], indices: Sequence[int], k: int) -> list[Run]:
+    """Up to ``k`` runs spread over the page in reading order, half of them with digits when there are."""
+    return _spread_sample(chars, [head(chars, r, SAMPLE_CHARS) for r in text_runs(chars, indices)], k)
 
 
 def digit_cover(chars: Sequence[PageChar], runs: Sequence[Run], picked: Sequence[Run]) -> list[Run]:
-    """Extra runs (windows of ``SAMPLE_CHARS`` characters) so that every digit printed in ``runs`` shows in
-    at least ``DIGIT_SAMPLES`` sampled runs; the rarest digits first, runs spread over the page."""
+    """Extra runs (windows of ``SAMPLE_CHARS`` characters of runs of two or more) so that every digit printed
+    in ``runs`` shows in at least ``DIGIT_SAMPLES`` sampled runs; the rarest digits first, spread over the
+    page.  (A lone digit is not sampled: the recogniser reads single characters poorly.)"""
     def digits(run: Run) -> list[str]:
         return [chars[i].text for i in run.indices if chars[i].text.isdigit()]
 
@@ -264,6 +267,8 @@ def digit_cover(chars: Sequence[PageChar], runs: Sequence[Run], picked: Sequence
             count[d] = count.get(d, 0) + 1
     where: dict[str, list[Run]] = {}
     for r in runs:
+        if len(r.indices) < 2:
+            continue
         for d in set(digits(r)):
             where.setdefault(d, []).append(r)
     extra: list[Run] = []
@@ -388,17 +393,19 @@ def assess(page: PageImage, engine: OcrEngine) -> TextLayerCheck:
     runs = sample_runs(chars, upright_idx, SAMPLE_SIZE)
     if not runs:
         return TextLayerCheck(usable=False, reason="no text runs to check", rotation=rotation)
+    n_plain = len(runs)  # the page's agreement is that of the plain sample; the digit cover checks glyphs
+    runs += digit_cover(chars, text_runs(chars, upright_idx), runs)
     reads = engine.recognize_lines([run_crop(gray, chars, r) for r in runs])
     sims = [similarity("".join(chars[i].text for i in r.indices), res.text) for r, res in
             zip(runs, reads, strict=True)]
-    agreement = sum(s >= MATCH_SIMILARITY for s in sims) / len(sims)
+    agreement = sum(s >= MATCH_SIMILARITY for s in sims[:n_plain]) / n_plain
     sampled = frozenset(i for r in runs for i in r.indices)
     disputed = frozenset(i for r, s in zip(runs, sims, strict=True) if s < 1.0 for i in r.indices)
     wrong_digits = set().union(*(substituted_digits("".join(chars[i].text for i in r.indices), res.text)
                                  for r, res in zip(runs, reads, strict=True)))
     suspect = frozenset(i for i in idx if normalise(chars[i].text) in wrong_digits)
     reason = (f"{len(idx)} characters cover {coverage:.0%} of the ink; OCR agrees on "
-              f"{agreement:.0%} of {len(runs)} sampled runs"
+              f"{agreement:.0%} of {n_plain} sampled runs ({len(runs) - n_plain} more for digits)"
               + (f"; digits read otherwise: {''.join(sorted(wrong_digits))}" if wrong_digits else ""))
     usable = agreement >= MIN_AGREEMENT
     if not usable:

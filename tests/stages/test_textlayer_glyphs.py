@@ -66,7 +66,8 @@ def test_every_digit_is_sampled_twice() -> None:
     for line, text in enumerate(lines):
         chars += [PageChar(text=t, bbox=BBox(20 + 12 * k, 30 * line, 30 + 12 * k, 30 * line + 20))
                   for k, t in enumerate(text)]
-    runs = pdf_chars.sample_runs(chars, range(len(chars)), k=2)  # the plain sample alone: 1 digit run
+    plain = pdf_chars.sample_runs(chars, range(len(chars)), k=2)  # the plain sample alone: 1 digit run
+    runs = plain + pdf_chars.digit_cover(chars, pdf_chars.text_runs(chars, range(len(chars))), plain)
     for d in {ch.text for ch in chars if ch.text.isdigit()}:
         sampled = sum(any(chars[i].text == d for i in r.indices) for r in runs)
         assert sampled >= min(pdf_chars.DIGIT_SAMPLES, sum(d in text for text in lines)), d
