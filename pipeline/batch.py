@@ -37,10 +37,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline import __version__
-from pipeline.cli import INPUT_SUFFIXES, config_from_args
+from pipeline.cli import INPUT_SUFFIXES, check_out_dir, config_from_args
 from pipeline.clihelp import OCR_ENGINE_HELP
 from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError, PipelineError
+from pipeline.inputs import not_a_file
 from pipeline.outputs import unchanged_output_fields
 
 if TYPE_CHECKING:
@@ -87,10 +88,17 @@ class BatchStore(Protocol):
         """Remove staging folders left by a killed run; returns their names."""
 
 
+class ManifestError(PipelineError):
+    """The manifest could not be written (disk full, read-only...): the run cannot record its results."""
+
+
 class LocalStore:
     def __init__(self, in_root: str | Path, out_root: str | Path) -> None:
         self.in_root = Path(in_root).resolve()
         self.out_root = Path(out_root).resolve()
+        #: "rel: reason" of the entries with a supported suffix that are not regular files (FIFO, device,
+        #: symlink loop): listed by :meth:`list_inputs`, never opened
+        self.not_files: list[str] = []
 
     def list_inputs(self) -> list[str]:
         if not self.in_root.is_dir():
@@ -103,7 +111,12 @@ class LocalStore:
                                  and (here / d).resolve() != self.out_root)
             for f in filenames:
                 if not f.startswith(".") and Path(f).suffix.lower() in BATCH_SUFFIXES:
-                    out.append((here / f).relative_to(self.in_root).as_posix())
+                    rel = (here / f).relative_to(self.in_root).as_posix()
+                    why = not_a_file(here / f)
+                    if why is None:
+                        out.append(rel)
+                    else:
+                        self.not_files.append(f"{rel}: {why}")
         return sorted(out)
 
     def local_path(self, rel: str) -> Path:
@@ -112,6 +125,9 @@ class LocalStore:
     def sha256(self, rel: str) -> str:
         from pipeline.runner import sha256_of
 
+        why = not_a_file(self.local_path(rel))  # it may have been replaced by a pipe since it was listed
+        if why is not None:
+            raise OSError(0, why)
         return sha256_of(str(self.local_path(rel)))
 
     def output_exists(self, name: str) -> bool:
@@ -127,28 +143,23 @@ class LocalStore:
     def read_manifest(self) -> list[dict[str, Any]]:
         if not self.has_manifest():
             return []
-        records = []
-        with open(self.manifest_path, encoding="utf-8") as f:
-            for line in f:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    records.append(json.loads(line))
-                except json.JSONDecodeError:  # a line torn by a crash mid-write: ignore it
-                    continue
-        return records
+        return parse_manifest(self.manifest_path.read_bytes())
 
     def append_manifest(self, record: dict[str, Any]) -> None:
-        self.out_root.mkdir(parents=True, exist_ok=True)
         line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
-        with open(self.manifest_path, "a", encoding="utf-8") as f:
-            # a torn last line from a killed run would glue onto ours: start on a fresh line
-            if f.tell() > 0 and not _ends_with_newline(self.manifest_path):
-                f.write("\n")
-            f.write(line)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            self.out_root.mkdir(parents=True, exist_ok=True)
+            with open(self.manifest_path, "a", encoding="utf-8") as f:
+                # a torn last line from a killed run would glue onto ours: start on a fresh line
+                if f.tell() > 0 and not _ends_with_newline(self.manifest_path):
+                    f.write("\n")
+                f.write(line)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise ManifestError(f"{self.manifest_path}: cannot record {record.get('input')} "
+                                f"({record.get('status')}): {exc.strerror or exc}; batch stopped, inputs not "
+                                "recorded as done are redone by the next run") from None
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -175,6 +186,20 @@ class LocalStore:
         return removed
 
 
+def parse_manifest(data: bytes) -> list[dict[str, Any]]:
+    """The records of a manifest's bytes.  A line torn by a crash mid-write (cut JSON, or cut inside a UTF-8
+    character of a file name) is ignored: its input is simply redone."""
+    records = []
+    for raw in data.split(b"\n"):
+        try:
+            rec = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(rec, dict):
+            records.append(rec)
+    return records
+
+
 def _ends_with_newline(path: Path) -> bool:
     with open(path, "rb") as f:
         f.seek(-1, os.SEEK_END)
@@ -199,13 +224,14 @@ def output_name(rel: str) -> str:
 
 
 def output_names(rels: Sequence[str]) -> dict[str, str]:
-    """Unique output names; two inputs differing only in suffix ("x.pdf", "x.png") keep their suffix."""
-    names = {rel: output_name(rel) for rel in rels}
-    counts = Counter(names.values())
-    for rel, name in names.items():
-        if counts[name] > 1:
-            names[rel] = rel.replace("/", "__")
-    return names
+    """Unique output names (rule: :mod:`pipeline.inputs`); two inputs differing only in suffix ("x.pdf",
+    "x.png") keep their suffix."""
+    from pathlib import PurePosixPath
+
+    from pipeline.inputs import unique_names
+
+    return dict(zip(rels, unique_names([PurePosixPath(r) for r in rels], sep="__", stem_first=False),
+                    strict=True))
 
 
 def config_hash(config: PipelineConfig) -> str:
@@ -394,18 +420,22 @@ def run_local(jobs: Sequence[Job], settings: WorkerSettings, workers: int, timeo
             for i, w in enumerate(pool):
                 replace = False
                 if w.conn in ready:
+                    msgs: list[Any] = []
                     try:
                         while w.conn.poll():
-                            msg = w.conn.recv()
-                            if msg[0] == "ready":
-                                w.ready = True
-                            elif msg[0] == "page" and w.job is not None and on_page is not None:
-                                on_page(w.job, msg[2], msg[3])
-                            elif msg[0] == "result" and w.job is not None:
-                                job, w.job = w.job, None
-                                on_result(job, msg[2])
-                    except (EOFError, OSError):
+                            msgs.append(w.conn.recv())
+                    except (EOFError, OSError):  # the worker's end of the pipe broke: it died
                         replace = True
+                    # handled outside the try: an error recording a result (disk full) stops the batch,
+                    # it is not a dead worker
+                    for msg in msgs:
+                        if msg[0] == "ready":
+                            w.ready = True
+                        elif msg[0] == "page" and w.job is not None and on_page is not None:
+                            on_page(w.job, msg[2], msg[3])
+                        elif msg[0] == "result" and w.job is not None:
+                            job, w.job = w.job, None
+                            on_result(job, msg[2])
                 if not w.proc.is_alive() or w.proc.sentinel in ready:
                     replace = True
                 if replace:
@@ -590,6 +620,8 @@ def run_batch(store: BatchStore, config: PipelineConfig, *, workers: int, resume
         for name in store.clean_staging():
             echo(f"removed staging folder left by an interrupted run: {name}")
         todo, skip, unreadable = plan(store, config, resume)
+        for line in getattr(store, "not_files", []):
+            echo(f"skipped: {line}")
         result.inputs = sorted([j.rel for j in todo] + [j.rel for j, _ in skip] + [r for r, _ in unreadable])
 
         def record(rel: str, sha: str | None, name: str | None, r: dict[str, Any], status: str) -> None:
@@ -783,6 +815,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.ocr_threads is None:
         args.ocr_threads = max(1, cores // workers)
     config = config_from_args(args)
+    check_out_dir(args.out)  # a file in its place: one line, exit 2, before any work
     store = LocalStore(args.input, args.out)
     resume = store.has_manifest() if args.resume is None else args.resume
     quiet = args.quiet or not sys.stderr.isatty()

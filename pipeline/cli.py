@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pipeline import __version__
 from pipeline.clihelp import OCR_ENGINE_HELP, RunTotals, polish, quiet_broken_pipe
@@ -27,29 +28,37 @@ SUBCOMMAND_MODULES: tuple[str, ...] = ("pipeline.evaluate", "pipeline.review.cli
 
 
 def expand_inputs(items: Iterable[str]) -> list[Path]:
-    """Files as given, and the supported files inside given folders (recursively, sorted)."""
-    out: list[Path] = []
-    for item in items:
-        p = Path(item)
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES))
-        else:
-            out.append(p)
-    return out
+    """Files as given, and the supported files inside given folders (recursively, sorted); paths that are not
+    regular files are left out (see :func:`pipeline.inputs.expand` for the lines saying why)."""
+    from pipeline.inputs import expand
+
+    return expand(items, INPUT_SUFFIXES)[0]
 
 
 def output_names(paths: Sequence[Path]) -> list[str]:
-    """Output folder name per input: its stem; inputs whose stems collide are named by their path below the
-    deepest folder they share, joined with "-" ("a/pdf/scan.pdf" -> "a-pdf-scan")."""
-    resolved = [p.resolve() for p in paths]
-    names = [p.stem for p in resolved]
-    for stem in {n for n in names if names.count(n) > 1}:
-        group = [i for i, n in enumerate(names) if n == stem]
-        common = Path(os.path.commonpath([resolved[i].parent for i in group]))
-        for i in group:
-            rel = resolved[i].relative_to(common).with_suffix("")
-            names[i] = "-".join(rel.parts)
-    return names
+    """Output folder name per input, unique within the run (rule: :mod:`pipeline.inputs`): its stem; inputs
+    whose stems collide are named by their path below the deepest folder they share, joined with "-"
+    ("a/pdf/scan.pdf" -> "a-pdf-scan"); names still shared keep the suffix ("x.png", "x.tif")."""
+    from pipeline.inputs import unique_names
+
+    return unique_names([Path(os.path.abspath(p)) for p in paths], sep="-", stem_first=True)
+
+
+def check_out_dir(raw: str) -> Path:
+    """The output folder, created when missing; a one-line ConfigError (exit 2) before any work when it is a
+    file or cannot be created."""
+    from pipeline.errors import ConfigError
+
+    out = Path(raw)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{raw}: --out exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{raw}: cannot create the output folder: {exc.strerror or exc}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ConfigError(f"{raw}: output folder is not writable")
+    return out
 
 
 def config_from_args(args: argparse.Namespace) -> PipelineConfig:
@@ -66,17 +75,21 @@ def config_from_args(args: argparse.Namespace) -> PipelineConfig:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.inputs import expand
     from pipeline.plugin_manager import PluginManager
     from pipeline.runner import process_document
 
     config = config_from_args(args)
-    inputs = expand_inputs(args.inputs)
-    if not inputs:
+    inputs, problems = expand(args.inputs, INPUT_SUFFIXES)
+    if not inputs and not problems:
         print("fiscalscan: no input files found", file=sys.stderr)
         return 2
+    check_out_dir(args.out)
+    for line in problems:
+        print(f"error: {line}", flush=True)
     pm = PluginManager()
     names = output_names(inputs)
-    failed = 0
+    failed = len(problems)
     totals = RunTotals()
     progress = _progress(enabled=sys.stderr.isatty() and not args.quiet)
     with progress:
@@ -86,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             def on_page(done: int, total: int, task: int = task) -> None:
                 progress.update(task, completed=done, total=total)
 
-            s = process_document(path, args.out, config, pm=pm, name=name, on_page=on_page)
+            s = _process_one(process_document, path, args.out, config, pm, name, on_page)
             progress.remove_task(task)
             totals.add(s)
             if s.status == "ok":
@@ -103,6 +116,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     if totals.documents > 1 or not failed:  # a single bad input stays a one-line error
         progress.console.print(totals.line(), markup=False, highlight=False, soft_wrap=True)
     return 1 if failed else 0
+
+
+def _process_one(process_document: Any, path: Path, out: str, config: PipelineConfig, pm: Any, name: str,
+                 on_page: Any) -> Any:
+    """``process_document``, with anything it raises (a bug, an OS error it did not expect) turned into a
+    failed summary, so one document never stops the others."""
+    from pipeline.runner import DocumentSummary, one_line
+
+    try:
+        return process_document(path, out, config, pm=pm, name=name, on_page=on_page)
+    except Exception as exc:
+        log.debug("%s failed", path, exc_info=True)
+        return DocumentSummary(path=str(path), name=name, status="failed",
+                               error=f"{path}: {type(exc).__name__}: {one_line(exc)}")
 
 
 class _NullProgress:

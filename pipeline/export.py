@@ -35,6 +35,7 @@ def atomic_write_text(path: Path, text: str) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        fsync_dir(path.parent)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -120,11 +121,33 @@ def write_document(out_root: Path, name: str, document: dict[str, Any], write_cs
                                                encoding="utf-8")
         write_formats(staging, document, name, opts, pm=pm)
         _keep_foreign_files(final, staging, name)
+        fsync_tree(staging)  # every file's data on disk before the folder is renamed in (and marked done)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     swap_into_place(staging, final)
     return final
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (names created, renamed or removed in it) durable."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(root: Path) -> None:
+    """fsync every file below ``root``, then every folder (deepest first), then ``root`` itself."""
+    for dirpath, _dirnames, filenames in os.walk(root, topdown=False):
+        for name in filenames:
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fsync_dir(Path(dirpath))
 
 
 def swap_into_place(staging: Path, final: Path) -> None:
@@ -136,6 +159,7 @@ def swap_into_place(staging: Path, final: Path) -> None:
             old = final.parent / f".{final.name}.old-{os.getpid()}"
             os.replace(final, old)
         os.replace(staging, final)
+        fsync_dir(final.parent)  # the rename itself is durable before anyone records the folder as done
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -10,6 +10,12 @@ Per cell (every check term with a grid position, empty cells included):
   threshold);
 * in both: unchanged (its value is confirmed elsewhere; the failure lies with another term).
 
+Cells read from a PDF's text layer (tables with ``extra["text_source"] == "text_layer"``) are trusted less
+blindly: a cell holding a digit the layer is known to map wrongly (flag ``text-layer-glyph``) is never raised
+by a passing check (a systematic substitution such as every "7" read as "1" can balance a sum), and a
+failing check on such a page casts doubt on the layer: every number on that page's text-layer tables is
+capped at ``LAYER_DOUBT`` (flag ``text-layer-doubt``), passing checks notwithstanding.
+
 For a failing check whose terms are all confirmed elsewhere but one, read with low confidence, the value that
 balances the check is proposed for that cell as ``suggestion`` (formatted like the printed numbers); the OCR
 text is never changed.
@@ -28,6 +34,7 @@ from pipeline.model import Table
 CONFIRMED_DOUBT = 0.05
 ROUNDING_DOUBT = 0.5
 SUSPECT_CAP = 0.5
+LAYER_DOUBT = 0.85  # a number on a text-layer page with a failing check: below the default review threshold
 #: A balancing value is proposed only for a cell read with less confidence than this (or read empty), in a table
 #: whose grid shows no misplaced cells (a split column makes every balance meaningless).
 SUGGEST_BELOW = 0.9
@@ -99,12 +106,24 @@ def _balancing_value(chk: CheckResult, t: Term) -> Decimal:
     return t.value + t.sign * (chk.expected - chk.found)
 
 
+def is_number(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def doubted_layer_pages(tables: Sequence[Table], checks: Sequence[CheckResult]) -> set[int]:
+    """Pages with a failing check that has a term in a table read from the page's text layer."""
+    layer = {t.id: t.page for t in tables if t.extra.get("text_source") == "text_layer"}
+    return {layer[t.ref[0]] for chk in checks if chk.status == "fail" for t in chk.terms
+            if t.ref is not None and t.ref[0] in layer}
+
+
 def fuse(tables: Sequence[Table], checks: Sequence[CheckResult], suspects: Iterable[CellRef] = ()) -> list[Table]:
     """Tables with check-aware cell confidences (the reading's own kept as ``ocr_confidence`` when changed; flag
     ``check:pass`` or ``check:fail``) and a cell's ``suggestion`` set where a failing check proposes a value.  Cells in
     ``suspects`` (misplaced by the grid, see :attr:`pipeline.records.Row.suspects`) are capped at
     ``SUSPECT_CAP`` and flagged ``structure`` whatever the checks say."""
     ev = evidence(checks)
+    doubted = doubted_layer_pages(tables, checks)
     misplaced = set(suspects)
     unsound = {ref[0] for ref in misplaced}
     sugg = suggestions(checks, ev, lambda t: (t.confidence < SUGGEST_BELOW or not t.text) and t.ref is not None
@@ -115,13 +134,19 @@ def fuse(tables: Sequence[Table], checks: Sequence[CheckResult], suspects: Itera
         for c in t.cells:
             ref = (t.id, c.row, c.col)
             e = ev.get(ref)
-            if e is None and ref not in misplaced:
+            doubt = t.page in doubted and t.extra.get("text_source") == "text_layer" and is_number(c.text)
+            if e is None and ref not in misplaced and not doubt:
                 cells.append(c)
                 continue
             conf = c.confidence if e is None else fused_confidence(c.confidence, e)
             flags = list(c.flags)
             if e is not None:
                 flags.append("check:fail" if e.failed and not e.passed else "check:pass")
+            if "text-layer-glyph" in c.flags:  # a wrong glyph mapping is not cancelled by arithmetic
+                conf = min(conf, c.confidence)
+            if doubt:
+                conf = min(conf, LAYER_DOUBT)
+                flags.append("text-layer-doubt")
             if ref in misplaced:
                 conf = min(conf, c.confidence, SUSPECT_CAP)
                 flags.append("structure")

@@ -65,7 +65,9 @@ class TextLayerCheck:
     ``confidence`` is the certainty of the layer's text (agreement of an OCR sample with it, 0..1);
     ``rotation`` the quarter turns (counter-clockwise) that make its text upright.  Indices into
     ``PageImage.chars``: ``sampled`` characters the OCR checked, ``disputed`` those it read differently,
-    ``undrawn`` characters that put no ink on the page (clipped, white, covered): they are not read.
+    ``undrawn`` characters that put no ink on the page (clipped, white, covered): they are not read;
+    ``suspect`` every character showing a digit the OCR sample read as another digit somewhere on the page
+    (a wrong glyph mapping repeats wherever the glyph is used).
     """
 
     usable: bool
@@ -75,6 +77,7 @@ class TextLayerCheck:
     sampled: frozenset[int] = frozenset()
     disputed: frozenset[int] = frozenset()
     undrawn: frozenset[int] = frozenset()
+    suspect: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -37,6 +37,10 @@ def is_identity(key: str) -> bool:
     return key in IDENTITY_KEYS or key.endswith("_item")
 
 
+#: digits of the longest amount taken as a number (10^15 yuan with 4 decimals fit well within)
+MAX_DIGITS = 24
+
+
 def parse_value(text: str) -> tuple[ValueStatus, Decimal | None]:
     """A printed amount as an exact decimal ("1,234.50" → 1234.50, "(3.00)" → -3.00, "95.5%" → 95.5); "-",
     "——", "/" are "na" (not applicable, distinct from 0); anything else non-numeric is "text"."""
@@ -48,6 +52,8 @@ def parse_value(text: str) -> tuple[ValueStatus, Decimal | None]:
     if _NUMBER.match(t):
         neg = t.startswith(("(", "（", "-", "−")) or "-" in t[:2]
         digits = re.sub(r"[^\d.]", "", t)
+        if len(digits) > MAX_DIGITS:  # no printed amount is this long: text, not a number checks overflow on
+            return "text", None
         try:
             value = Decimal(digits)
         except InvalidOperation:

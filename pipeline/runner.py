@@ -232,8 +232,13 @@ def process_document(path: str | Path, out_root: str | Path, config: PipelineCon
         first = next(p.error for p in pages if p.error)
         return DocumentSummary(path=path, name=name, status="failed", error=first, sha256=sha, pages=n_pages,
                                page_errors=page_errors, seconds=time.perf_counter() - t0)
-    out_dir = write_document(Path(out_root), name, doc, config.write_csv,
-                             outputs=OutputOptions.from_config(config), pm=pm)
+    try:
+        out_dir = write_document(Path(out_root), name, doc, config.write_csv,
+                                 outputs=OutputOptions.from_config(config), pm=pm)
+    except OSError as exc:  # disk full, read-only, permissions: this document fails, the others go on
+        return DocumentSummary(path=path, name=name, status="failed", sha256=sha, pages=n_pages,
+                               error=f"{path}: cannot write {Path(out_root) / name}: {exc.strerror or exc}",
+                               seconds=time.perf_counter() - t0)
     pm.document_done(document=doc, out_dir=str(out_dir), config=config)
     cells = [c for t in doc["tables"] for c in t["cells"]]
     return DocumentSummary(path=path, name=name, status="ok", out_dir=str(out_dir), sha256=sha, pages=n_pages,

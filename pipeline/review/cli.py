@@ -18,6 +18,9 @@ def add_parser(subparsers: Any) -> None:
     review.add_argument("--port", type=int, default=8765)
     review.add_argument("--token", help="access token (generated when binding beyond loopback)")
     review.add_argument("--reviewer", default=None, help="name recorded with corrections (default: login)")
+    review.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="another host name the server may be reached by (repeatable; requests naming "
+                             "any other host are refused)")
     review.set_defaults(func=cmd_review)
 
     export = subparsers.add_parser("export",
@@ -45,11 +48,13 @@ def cmd_review(args: argparse.Namespace) -> int:
     from pipeline.plugin_manager import require
 
     uvicorn = require("uvicorn", "review")
+    from pipeline.review.security import allowed_hosts
     from pipeline.review.server import ReviewSettings, create_app, resolve_token
 
     token, generated = resolve_token(args.host, args.token)
     reviewer = args.reviewer or _default_reviewer()
-    settings = ReviewSettings(_out_dir(args.out_dir), token=token, reviewer=reviewer)
+    settings = ReviewSettings(_out_dir(args.out_dir), token=token, reviewer=reviewer,
+                              allowed_hosts=allowed_hosts(args.host, args.allow_host))
     url = f"http://{args.host}:{args.port}/"
     print(f"fiscalscan review: {url}" + (f"?token={token}" if generated else ""), flush=True)
     if generated:

@@ -2,7 +2,9 @@
 
 The pipeline does not keep the deskewed page image, so the review server renders the page again from
 ``source.path`` at the recorded dpi and applies the recorded rotation and skew; the cell boxes of
-document.json are in the pixels of that image.  Cached under ``<out>/<doc>/.review/pages/pNNN.png``.
+document.json are in the pixels of that image.  Cached under ``<out>/<doc>/.review/pages/pNNN-<key>.png``,
+where the key (``store.image_key``) is made of everything the image depends on (source sha256, page, dpi,
+rotation, skew): a document re-run with another scan or dpi never gets the previous run's image.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import cv2
 import numpy as np
 
 from pipeline.errors import InputError
+from pipeline.review.store import image_key
 
 _lock = threading.Lock()
 
 
-def page_png_path(out_dir: Path, doc: str, page: int) -> Path:
-    return out_dir / doc / ".review" / "pages" / f"p{page:03d}.png"
+def page_png_path(out_dir: Path, doc: str, page: int, key: str) -> Path:
+    return out_dir / doc / ".review" / "pages" / f"p{page:03d}-{key}.png"
 
 
 def source_path(out_dir: Path, document: dict[str, Any]) -> Path:
@@ -34,7 +37,7 @@ def source_path(out_dir: Path, document: dict[str, Any]) -> Path:
 
 def render_upright(out_dir: Path, doc: str, document: dict[str, Any], page: int) -> Path:
     """Path of the cached upright PNG of ``page`` (1-based), rendering it on first use."""
-    target = page_png_path(out_dir, doc, page)
+    target = page_png_path(out_dir, doc, page, image_key(document, page))
     if target.is_file():
         return target
     with _lock:
@@ -48,6 +51,9 @@ def render_upright(out_dir: Path, doc: str, document: dict[str, Any], page: int)
         tmp = target.with_suffix(".tmp")
         tmp.write_bytes(buf.tobytes())
         tmp.replace(target)
+        for old in target.parent.glob(f"p{page:03d}*.png"):  # images of earlier runs of this page
+            if old != target:
+                old.unlink(missing_ok=True)
     return target
 
 

@@ -11,25 +11,31 @@ import secrets
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.plugin_manager import require
+
+if TYPE_CHECKING:
+    from pipeline.review.validation import CorrectionBody
 from pipeline.review import pages
 from pipeline.review.reviewed import export_all
+from pipeline.review.security import install_guards
 from pipeline.review.store import (
     Correction,
     ReviewStore,
     VersionConflict,
     cell_index,
     failed_checks_by_cell,
+    image_key,
     is_stale,
     list_documents,
     load_document,
+    page_keys,
 )
 
 require("fastapi", "review")
 
-from fastapi import Body, FastAPI, HTTPException, Request  # noqa: E402
+from fastapi import FastAPI, HTTPException, Request  # noqa: E402
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response  # noqa: E402
 
 from pipeline.review.workbench import add_workbench_routes  # noqa: E402
@@ -43,6 +49,8 @@ class ReviewSettings:
     out_dir: Path
     token: str | None = None
     reviewer: str = "reviewer"
+    #: host names the server answers to (``security.allowed_hosts``); None: any
+    allowed_hosts: frozenset[str] | None = None
     store: ReviewStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -96,12 +104,13 @@ def document_cells(settings: ReviewSettings, doc: str) -> list[dict[str, Any]]:
     document = load_document(settings.out_dir, doc)
     latest = settings.store.latest(doc)
     cells = cell_index(document)
+    keys = page_keys(document)
     out = []
     for table in document.get("tables", []):
         failed = failed_checks_by_cell(table)
         for cell in table["cells"]:
             corr = latest.get((doc, table["id"], cell["row"], cell["col"]))
-            stale = corr is not None and is_stale(corr, cells)
+            stale = corr is not None and is_stale(corr, cells, keys)
             out.append(cell_view(doc, table, cell, corr, stale, failed.get((cell["row"], cell["col"]), [])))
     return out
 
@@ -118,8 +127,9 @@ def queue_key(cell: dict[str, Any]) -> tuple[Any, ...]:
 
 def stale_corrections(settings: ReviewSettings, doc: str) -> list[dict[str, Any]]:
     docs = set(list_documents(settings.out_dir))
-    cells = cell_index(load_document(settings.out_dir, doc)) if doc in docs else {}
-    return [c.as_dict() for c in settings.store.latest(doc).values() if is_stale(c, cells)]
+    document = load_document(settings.out_dir, doc) if doc in docs else {}
+    cells, keys = cell_index(document), page_keys(document)
+    return [c.as_dict() for c in settings.store.latest(doc).values() if is_stale(c, cells, keys)]
 
 
 def header_refs(table: dict[str, Any], row: int, col: int) -> dict[str, Any]:
@@ -144,11 +154,23 @@ def create_app(settings: ReviewSettings) -> FastAPI:
     app = FastAPI(title="fiscalscan review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     _install_auth(app, settings.token)
+    install_guards(app, settings.allowed_hosts)  # after: runs first
+    _install_validation_errors(app)
     _add_static_routes(app)
     _add_api_routes(app, settings)
     add_workbench_routes(app, settings)
     _add_file_routes(app, settings)
     return app
+
+
+def _install_validation_errors(app: FastAPI) -> None:
+    """422 for malformed path/query parameters, without echoing the input (it may not be encodable)."""
+    from fastapi.exceptions import RequestValidationError
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg"))}
+                                        for e in exc.errors()]}, status_code=422)
 
 
 def _install_auth(app: FastAPI, token: str | None) -> None:
@@ -242,8 +264,13 @@ def _add_api_routes(app: FastAPI, settings: ReviewSettings) -> None:
         return [s for d in sorted(docs) for s in stale_corrections(settings, d)]
 
     @app.post("/api/corrections")
-    def correct(payload: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
-        return _record(settings, payload)
+    async def correct(request: Request) -> JSONResponse:
+        from starlette.concurrency import run_in_threadpool
+
+        from pipeline.review.validation import parse_correction, read_json
+
+        body = parse_correction(await read_json(request))
+        return await run_in_threadpool(_record, settings, body)
 
     @app.get("/api/documents/{doc}/pages/{page}.png")
     def page_png(doc: str, page: int) -> FileResponse:
@@ -275,22 +302,18 @@ def _render(settings: ReviewSettings, doc: str, data: dict[str, Any], page: int)
         raise HTTPException(404, str(exc)) from None
 
 
-def _record(settings: ReviewSettings, payload: dict[str, Any]) -> JSONResponse:
-    try:
-        doc, table = str(payload["document"]), str(payload["table"])
-        row, col, version = int(payload["row"]), int(payload["col"]), int(payload.get("version", 0))
-        text, action = str(payload.get("text", "")), str(payload.get("action", "correct"))
-    except (KeyError, TypeError, ValueError):
-        raise HTTPException(422, "document, table, row, col, text, action, version expected") from None
-    if action not in ("accept", "correct"):
-        raise HTTPException(422, "action must be accept or correct")
-    hit = cell_index(load_document(settings.out_dir, _known_doc(settings, doc))).get((table, row, col))
+def _record(settings: ReviewSettings, body: CorrectionBody) -> JSONResponse:
+    doc, table, row, col, version = body.document, body.table, body.row, body.col, body.version
+    text, action = body.text, body.action
+    document = load_document(settings.out_dir, _known_doc(settings, doc))
+    hit = cell_index(document).get((table, row, col))
     if hit is None:
         raise HTTPException(404, "no such cell")
-    reviewer = str(payload.get("reviewer") or settings.reviewer)[:100]
+    reviewer = body.reviewer or settings.reviewer
     try:
         corr = settings.store.record((doc, table, row, col), old_text=hit[1].get("text", ""), new_text=text,
-                                     action=action, reviewer=reviewer, seen_version=version)
+                                     action=action, reviewer=reviewer, seen_version=version,
+                                     basis=image_key(document, hit[0]["page"]))
     except VersionConflict as exc:
         current = exc.current.as_dict() if exc.current else None
         return JSONResponse({"detail": "cell changed since you loaded it", "current": current},
@@ -306,7 +329,10 @@ def _add_file_routes(app: FastAPI, settings: ReviewSettings) -> None:
 
 def safe_file(root: Path, rel: str) -> Path:
     """``root/rel`` if it is a servable file inside ``root``; 403 outside it, 404 when absent."""
-    target = (root / rel).resolve()
+    try:
+        target = (root / rel).resolve()
+    except (ValueError, OSError, RuntimeError):  # NUL byte, name too long, symlink loop
+        raise HTTPException(404, "not found") from None
     if not target.is_relative_to(root) or target.name.startswith("review.sqlite"):
         raise HTTPException(403, "forbidden")
     if not target.is_file() or target.suffix.lower() not in SERVED_SUFFIXES:

@@ -10,6 +10,7 @@ transaction committed with
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -41,7 +42,9 @@ CREATE TABLE IF NOT EXISTS corrections (
 #: the document's structure version a correction was made against (:mod:`pipeline.review.structure`); added
 #: to stores written before structure edits existed
 _GRID_COLUMN = "ALTER TABLE corrections ADD COLUMN grid INTEGER NOT NULL DEFAULT 0"
-_COLUMNS = "document, table_id, row, col, old_text, new_text, action, reviewer, ts, version, grid"
+#: what the reviewer saw: ``image_key`` of the page (added to stores made before it existed, '' = unknown)
+_BASIS_COLUMN = "ALTER TABLE corrections ADD COLUMN basis TEXT NOT NULL DEFAULT ''"
+_COLUMNS = "document, table_id, row, col, old_text, new_text, action, reviewer, ts, version, grid, basis"
 
 #: structure edits of a document's tables (merge/split columns and rows, false rulings, column roles): append-
 #: only like corrections; ``version`` counts a document's edits (its structure version), so a second reviewer's
@@ -79,6 +82,7 @@ class Correction:
     ts: float
     version: int
     grid: int = 0  # structure version of the document the cell position refers to
+    basis: str = ""  # image_key of the page the reviewer saw ('' for corrections from before it was kept)
 
     @property
     def key(self) -> CellKey:
@@ -87,7 +91,8 @@ class Correction:
     def as_dict(self) -> dict[str, Any]:
         return {"document": self.document, "table": self.table_id, "row": self.row, "col": self.col,
                 "old_text": self.old_text, "new_text": self.new_text, "action": self.action,
-                "reviewer": self.reviewer, "ts": self.ts, "version": self.version, "grid": self.grid}
+                "reviewer": self.reviewer, "ts": self.ts, "version": self.version, "grid": self.grid,
+                "basis": self.basis}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +152,8 @@ class ReviewStore:
             if "grid" not in {r[1] for r in db.execute("PRAGMA table_info(corrections)")}:
                 db.execute(_GRID_COLUMN)
             db.executescript(_STRUCTURE_SCHEMA)
+            if "basis" not in {r[1] for r in db.execute("PRAGMA table_info(corrections)")}:
+                db.execute(_BASIS_COLUMN)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -186,10 +193,11 @@ class ReviewStore:
         return [Correction(*r) for r in rows]
 
     def record(self, key: CellKey, *, old_text: str, new_text: str, action: str, reviewer: str,
-               seen_version: int, grid: int | None = None) -> Correction:
+               seen_version: int, grid: int | None = None, basis: str = "") -> Correction:
         """Append a correction if the cell is still at ``seen_version``; raise VersionConflict otherwise.
         ``grid``: the document's structure version the position refers to; refused (VersionConflict) when a
-        structure edit moved the grid on since; None: the current one."""
+        structure edit moved the grid on since; None: the current one.  ``basis``: the image key of the page the
+        reviewer saw (a correction is stale once the page image changed)."""
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {ACTIONS}")
         with self._connect() as db:
@@ -201,9 +209,9 @@ class ReviewStore:
                     db.execute("ROLLBACK")
                     raise VersionConflict(current)
                 row = Correction(*key, old_text, new_text, action, reviewer, time.time(), seen_version + 1,
-                                 now_grid)
-                db.execute(f"INSERT INTO corrections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                           (*key, old_text, new_text, action, reviewer, row.ts, row.version, now_grid))
+                                 now_grid, basis)
+                db.execute(f"INSERT INTO corrections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                           (*key, old_text, new_text, action, reviewer, row.ts, row.version, now_grid, basis))
                 db.execute("COMMIT")
             except VersionConflict:
                 raise
@@ -305,7 +313,26 @@ def failed_checks_by_cell(table: dict[str, Any]) -> dict[tuple[int, int], list[s
     return out
 
 
-def is_stale(correction: Correction, cells: dict[tuple[str, int, int], Any]) -> bool:
-    """A correction no longer fits when its cell is gone or the recognised text it corrected changed."""
+def image_key(document: dict[str, Any], page: int) -> str:
+    """What a page image shown to a reviewer depends on: the source's sha256, the page, and the dpi, rotation
+    and skew it was rendered with (16 hex digits).  A re-run with another scan or --dpi changes it."""
+    info = next((p for p in document.get("pages", []) if p.get("page") == page), {})
+    data = [document.get("source", {}).get("sha256"), page, info.get("dpi"), info.get("rotation") or 0,
+            info.get("skew") or 0.0]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
+
+
+def page_keys(document: dict[str, Any]) -> dict[int, str]:
+    """``image_key`` of every page of ``document``."""
+    return {int(p["page"]): image_key(document, int(p["page"])) for p in document.get("pages", [])
+            if isinstance(p.get("page"), int)}
+
+
+def is_stale(correction: Correction, cells: dict[tuple[str, int, int], Any],
+             keys: dict[int, str] | None = None) -> bool:
+    """A correction no longer fits when its cell is gone, the recognised text it corrected changed, or (with
+    ``keys``, from :func:`page_keys`) the page image it was made on is not the page image now."""
     hit = cells.get((correction.table_id, correction.row, correction.col))
-    return hit is None or hit[1].get("text", "") != correction.old_text
+    if hit is None or hit[1].get("text", "") != correction.old_text:
+        return True
+    return bool(keys is not None and correction.basis and keys.get(hit[0].get("page")) != correction.basis)

@@ -12,6 +12,7 @@ follow the columns through later edits.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Sequence
 from statistics import median
 from typing import Any, Literal
@@ -238,11 +239,14 @@ def validate(op: str, args: dict[str, Any], table: dict[str, Any], value_keys: S
     if missing:
         raise EditError(f"{op} needs {', '.join(missing)}")
     out: dict[str, Any] = {}
-    try:
-        for k in OPS[op]:
-            out[k] = str(args[k]) if k in ("role", "axis") else float(args[k]) if k == "at" else int(args[k])
-    except (TypeError, ValueError):
-        raise EditError(f"{op}: bad arguments {args!r}") from None
+    for k in OPS[op]:
+        v = args[k]
+        ok = (isinstance(v, str) if k in ("role", "axis")
+              else isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) if k == "at"
+              else isinstance(v, int) and not isinstance(v, bool))
+        if not ok:  # 5.9 for a column is refused, never truncated to 5
+            raise EditError(f"{op}: argument {k} has the wrong type")
+        out[k] = float(v) if k == "at" else v
     if op == "false_ruling" and out["axis"] not in ("col", "row"):
         raise EditError("axis must be col or row")
     if op == "column_role":

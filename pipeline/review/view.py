@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.review.store import Correction, ReviewStore, StructureEdit, load_document
+from pipeline.review.store import Correction, ReviewStore, StructureEdit, load_document, page_keys
 from pipeline.review.structure import RECOGNISER_KEYS, EditError, apply_edit, changes_grid, follow_head
 
 if TYPE_CHECKING:
@@ -67,13 +67,15 @@ def _latest(corrections: list[Correction]) -> dict[tuple[str, int, int], Correct
 
 
 def _fold(tables: dict[str, dict[str, Any]], latest: dict[tuple[str, int, int], Correction],
-          ) -> tuple[dict[tuple[str, int, int], Correction], list[Correction]]:
-    """Apply corrections to the cells they fit; returns (applied by cell, stale)."""
+          keys: dict[int, str]) -> tuple[dict[tuple[str, int, int], Correction], list[Correction]]:
+    """Apply corrections to the cells they fit; returns (applied by cell, stale).  A correction made on another
+    page image than the page has now (``keys``: :func:`pipeline.review.store.page_keys`) is stale too."""
     applied, stale = {}, []
     for key, corr in latest.items():
         table = tables.get(key[0])
         cell = next((c for c in table["cells"] if (c["row"], c["col"]) == key[1:]), None) if table else None
-        if cell is None or cell.get("base_text", cell.get("text", "")) != corr.old_text:
+        if (cell is None or cell.get("base_text", cell.get("text", "")) != corr.old_text
+                or (corr.basis and table is not None and keys.get(table.get("page")) != corr.basis)):
             stale.append(corr)
             continue
         cell.update(text=corr.new_text, confidence=1.0, needs_review=False, source="reviewer",
@@ -95,6 +97,7 @@ def replay(document: dict[str, Any], edits: list[StructureEdit], corrections: li
     info holds ``current`` (applied corrections of the current grid), ``stale``, ``stale_edits``, ``regridded``
     (ids of tables whose grid changed) and ``roles`` (tables with column roles set)."""
     doc = copy.deepcopy(document)
+    keys = page_keys(document)
     tables = {t["id"]: t for t in doc.get("tables", [])}
     head_of = heads(doc.get("tables", []))
     for t in tables.values():
@@ -109,7 +112,7 @@ def replay(document: dict[str, Any], edits: list[StructureEdit], corrections: li
     regridded: set[str] = set()
     grid = 0
     for edit in edits:
-        stale += _fold(tables, _latest(by_grid.get(grid, [])))[1]
+        stale += _fold(tables, _latest(by_grid.get(grid, [])), keys)[1]
         grid = edit.version
         table = tables.get(edit.table_id)
         if table is None or (int(table["n_rows"]), int(table["n_cols"])) != (edit.n_rows, edit.n_cols):
@@ -137,7 +140,7 @@ def replay(document: dict[str, Any], edits: list[StructureEdit], corrections: li
                 if pending:
                     _reread(new, pending, reread)
                 _set_base(new["cells"])
-    current, late = _fold(tables, _latest(by_grid.get(grid, [])))
+    current, late = _fold(tables, _latest(by_grid.get(grid, [])), keys)
     stale += late
     stale += [c for g, cs in by_grid.items() if g > grid for c in cs]  # made on edits now gone
     roles = {tid for tid, t in tables.items() if t.get("role_overrides")}

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import Body, FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from pipeline.review import pages
 from pipeline.review.queue import document_checks, queue_items
 from pipeline.review.reasons import FLAG_TEXT, cell_context, check_sentence, record_index
-from pipeline.review.store import StructureConflict, VersionConflict, list_documents
+from pipeline.review.store import StructureConflict, VersionConflict, image_key, list_documents
 from pipeline.review.structure import IDENTITY_ROLES, OPS, EditError, band_edges, validate
+from pipeline.review.validation import CellBody, StructureBody, parse_body, read_json
 from pipeline.review.view import DocumentView, ViewCache, heads
 
 if TYPE_CHECKING:
@@ -169,20 +171,19 @@ def add_workbench_routes(app: FastAPI, settings: ReviewSettings) -> None:
         return Response(pages.crop_png(png, (x0, top, x1, bottom)), media_type="image/png")
 
     @app.post("/api/structure")
-    def structure(payload: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
-        try:
-            doc, table, op = str(payload["document"]), str(payload["table"]), str(payload["op"])
-            args = dict(payload.get("args") or {})
-            seen = int(payload.get("version", 0))
-        except (KeyError, TypeError, ValueError):
-            raise HTTPException(422, "document, table, op, args, version expected") from None
+    async def structure(request: Request) -> JSONResponse:
+        body = parse_body(StructureBody, await read_json(request))
+        return await run_in_threadpool(_structure, body)
+
+    def _structure(body: StructureBody) -> JSONResponse:
+        doc, table, op, args, seen = body.document, body.table, body.op, dict(body.args), body.version
         view = views.get(_doc(settings, doc))
         t = _table(view, table)
         try:
             clean = validate(op, args, t, value_keys(views, t))
         except EditError as exc:
             raise HTTPException(422, str(exc)) from None
-        reviewer = str(payload.get("reviewer") or settings.reviewer)[:100]
+        reviewer = body.reviewer or settings.reviewer
         try:
             edit = settings.store.record_structure(doc, table, op, clean, (int(t["n_rows"]), int(t["n_cols"])),
                                                    reviewer, seen)
@@ -192,26 +193,23 @@ def add_workbench_routes(app: FastAPI, settings: ReviewSettings) -> None:
         return JSONResponse({"ok": True, "edit": edit.as_dict()})
 
     @app.post("/api/cells")
-    def cells(payload: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
-        try:
-            doc, table = str(payload["document"]), str(payload["table"])
-            row, col, version = int(payload["row"]), int(payload["col"]), int(payload.get("version", 0))
-            grid = int(payload["grid"])
-            text, action = str(payload.get("text", "")), str(payload.get("action", "correct"))
-        except (KeyError, TypeError, ValueError):
-            raise HTTPException(422, "document, table, row, col, grid, text, action, version expected") from None
-        if action not in ("accept", "correct"):
-            raise HTTPException(422, "action must be accept or correct")
+    async def cells(request: Request) -> JSONResponse:
+        body = parse_body(CellBody, await read_json(request))
+        return await run_in_threadpool(_cells, body)
+
+    def _cells(body: CellBody) -> JSONResponse:
+        doc, table, row, col, version = body.document, body.table, body.row, body.col, body.version
+        grid, text, action = body.grid, body.text, body.action
         view = views.get(_doc(settings, doc))
         t = _table(view, table)
         cell = next((c for c in t["cells"] if (c["row"], c["col"]) == (row, col)), None)
         if cell is None:
             raise HTTPException(404, "no such cell")
-        reviewer = str(payload.get("reviewer") or settings.reviewer)[:100]
+        reviewer = body.reviewer or settings.reviewer
         try:
             corr = settings.store.record((doc, table, row, col), old_text=cell.get("base_text", cell.get("text", "")),
                                          new_text=text, action=action, reviewer=reviewer, seen_version=version,
-                                         grid=grid)
+                                         grid=grid, basis=image_key(view.document, t["page"]))
         except VersionConflict as exc:
             current = exc.current.as_dict() if exc.current else None
             return JSONResponse({"detail": "cell or grid changed since you loaded it", "current": current,

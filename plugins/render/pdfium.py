@@ -128,6 +128,25 @@ def read_chars(page: object, textpage: object, width_px: int, height_px: int) ->
     return tuple(out)
 
 
+def _images_with_content(page: object) -> bool:
+    """Whether an image placed on the page has samples that vary (asked only when the page rendered as one
+    flat colour: an image that holds a scan but draws nothing means pdfium could not decode it)."""
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        objects = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4))  # type: ignore[attr-defined]
+    except Exception:
+        return False
+    for obj in objects:
+        try:
+            a = obj.get_bitmap(render=False).to_numpy()
+        except Exception:
+            continue
+        if a.size and int(a.min()) != int(a.max()):
+            return True
+    return False
+
+
 class PdfSource(DocumentSource):
     def __init__(self, path: str, config: PipelineConfig) -> None:
         import pypdfium2 as pdfium
@@ -158,6 +177,9 @@ class PdfSource(DocumentSource):
                                      page_number)
                 bitmap = page.render(scale=scale, grayscale=True)
                 arr = bitmap.to_numpy().copy()
+                if _uniform(arr) and _images_with_content(page):
+                    raise InputError(self.path, "page renders as uniform paper but holds an image with content "
+                                     "(image format not rendered)", page_number)
                 textpage = page.get_textpage()
                 chars = read_chars(page, textpage, math.ceil(w_pt * scale), math.ceil(h_pt * scale))
                 textpage.close()
@@ -175,6 +197,53 @@ class PdfSource(DocumentSource):
             with _PDFIUM_LOCK:
                 pdf.close()
             self._pdf = None
+
+
+#: Pillow modes holding more than 8 bits per sample, scaled (not clipped) to 8 bits by :func:`to_gray8`
+WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
+
+
+def wide_to_gray8(a: np.ndarray) -> np.ndarray:
+    """16-bit (or 32-bit int / float) samples to 8 bits, linearly, never clipped.  The full scale is the
+    smallest of 2^8, 2^12 and 2^16 that holds the data's maximum (8-bit data stored in 16 bits, 12-bit
+    scanners, 16-bit scanners); floats within 0..1 are taken as such.  Paper stays light, ink dark."""
+    if a.size == 0:
+        return np.zeros(a.shape, np.uint8)
+    is_float = np.issubdtype(a.dtype, np.floating)
+    v = a.astype(np.float64)
+    lo, top = float(v.min()), float(v.max())
+    if lo < 0:  # signed samples: shift them to start at 0
+        v, top = v - lo, top - lo
+    scales = (1.0,) if is_float and top <= 1.0 else (255.0, 4095.0, 65535.0)
+    scale = next((s for s in scales if top <= s), top)
+    return np.clip(np.rint(v * (255.0 / scale)), 0, 255).astype(np.uint8)
+
+
+def to_gray8(frame: object) -> np.ndarray:
+    """One Pillow frame as 8-bit grayscale: transparency over white paper, wide samples scaled."""
+    from PIL import Image
+
+    mode = frame.mode  # type: ignore[attr-defined]
+    if mode in WIDE_MODES:
+        return wide_to_gray8(np.asarray(frame))
+    if mode in ("RGBA", "LA", "P", "PA"):
+        background = Image.new("RGBA", frame.size, (255, 255, 255, 255))  # type: ignore[attr-defined]
+        frame = Image.alpha_composite(background, frame.convert("RGBA"))  # type: ignore[attr-defined]
+    return np.asarray(frame.convert("L"))  # type: ignore[attr-defined]
+
+
+def _uniform(arr: np.ndarray) -> bool:
+    return int(arr.min()) == int(arr.max())
+
+
+def _has_content(frame: object) -> bool:
+    """Whether the frame's own samples vary (in any band), whatever its pixel format."""
+    try:
+        ext = frame.getextrema()  # type: ignore[attr-defined]
+    except Exception:
+        return False
+    bands = ext if ext and isinstance(ext[0], tuple) else (ext,)
+    return any(b[0] != b[1] for b in bands)
 
 
 class ImageSource(DocumentSource):
@@ -198,8 +267,6 @@ class ImageSource(DocumentSource):
             raise InputError(path, f"image of {w}×{h} pixels exceeds the {config.max_pixels}-pixel limit")
 
     def render(self, page_number: int) -> PageImage:
-        from PIL import Image
-
         try:
             self._img.seek(page_number - 1)
             frame = self._img
@@ -208,16 +275,16 @@ class ImageSource(DocumentSource):
             w, h = frame.size
             if w * h > self.config.max_pixels:
                 raise InputError(self.path, f"frame of {w}×{h} pixels exceeds the pixel limit", page_number)
-            if frame.mode in ("RGBA", "LA", "P"):
-                background = Image.new("RGBA", frame.size, (255, 255, 255, 255))
-                frame = Image.alpha_composite(background, frame.convert("RGBA"))
-            arr = np.asarray(frame.convert("L"))
+            arr = to_gray8(frame)
         except InputError:
             raise
         except (OSError, ValueError, SyntaxError) as exc:
             raise InputError(self.path, f"truncated or corrupt image ({exc})", page_number) from None
         if arr.size == 0:
             raise InputError(self.path, "image has no pixels", page_number)
+        if _uniform(arr) and _has_content(self._img):
+            raise InputError(self.path, f"page renders as uniform {'white' if arr.flat[0] > 127 else 'gray'} but "
+                             f"the image holds content (pixel format {self._img.mode} not rendered)", page_number)
         return PageImage(source=self.path, page_number=page_number, gray=_readonly(arr), dpi=dpi)
 
     def close(self) -> None:

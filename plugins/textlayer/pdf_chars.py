@@ -25,7 +25,15 @@ characters into lines (top to bottom, left to right; the document's own spaces k
 OCR path does.  Confidence is the layer's certainty, not blindly 1: ``TEXT_CONFIDENCE`` less
 ``DISAGREEMENT_PENALTY`` times the share of sampled runs the OCR read differently (one odd run in eight
 leaves the page above the default review threshold, two do not), lowered to ``DISPUTED_CONFIDENCE`` for a
-cell holding such a run and to ``UNMAPPED_CONFIDENCE`` for unmapped glyphs.  A cell with ink but no characters is
+cell holding such a run and to ``UNMAPPED_CONFIDENCE`` for unmapped glyphs.
+
+Digits get a denser sample: every digit printed on the page is checked in ``DIGIT_SAMPLES`` runs (up to
+``MAX_DIGIT_RUNS`` more runs), because a wrong glyph mapping (a ToUnicode map sending "7" to "1") repeats
+wherever the glyph is used and a one-in-eight disagreement would otherwise leave it above the review
+threshold.  A digit the OCR read as another digit makes every cell holding that digit suspect
+(``SUSPECT_GLYPH_CONFIDENCE``, flag ``text-layer-glyph``); arithmetic checks cannot confirm such a cell (a
+systematic substitution can balance a sum), and a failing check on a text-layer page casts doubt on the
+page's other numbers (``pipeline.fusion``, flag ``text-layer-doubt``).  A cell with ink but no characters is
 never confidently empty: it is read by OCR (flag ``text-layer-missing``).  The caption is the nearest
 centred line of characters above the table, chosen by the same rule as the OCR path.
 """
@@ -73,6 +81,9 @@ TEXT_CONFIDENCE = 0.99
 DISAGREEMENT_PENALTY = 0.5  # page confidence = TEXT_CONFIDENCE - this × share of sampled runs that disagreed
 DISPUTED_CONFIDENCE = 0.8
 UNMAPPED_CONFIDENCE = 0.3
+SUSPECT_GLYPH_CONFIDENCE = 0.6  # a cell holding a digit the OCR sample read as another digit
+DIGIT_SAMPLES = 2  # sampled runs (at least) showing each digit printed on the page
+MAX_DIGIT_RUNS = 12  # extra runs at most for that
 TITLE_CONFIDENCE = 0.99
 CAPTION_SEGMENTS = 8  # line segments above a table searched for its title and unit, nearest first (as OCR)
 
@@ -231,11 +242,77 @@ def similarity(a: str, b: str) -> float:
     return 1.0 - prev[-1] / max(len(a), len(b))
 
 
+def text_runs(chars: Sequence[PageChar], indices: Sequence[int]) -> list[Run]:
+    """The page's runs (characters of a line that sit close together), in reading order."""
+    em = char_height(chars, indices)
+    return [r for line in group_lines(chars, indices) for r in split_runs(chars, line, 0.8 * em)]
+
+
 def sample_runs(chars: Sequence[PageChar], indices: Sequence[int], k: int) -> list[Run]:
     """Up to ``k`` runs spread over the page in reading order, half of them with digits when there are."""
-    em = char_height(chars, indices)
-    runs = [head(chars, r, SAMPLE_CHARS) for line in group_lines(chars, indices)
-            for r in split_runs(chars, line, 0.8 * em)]
+    return _spread_sample(chars, [head(chars, r, SAMPLE_CHARS) for r in text_runs(chars, indices)], k)
+
+
+def digit_cover(chars: Sequence[PageChar], runs: Sequence[Run], picked: Sequence[Run]) -> list[Run]:
+    """Extra runs (windows of ``SAMPLE_CHARS`` characters of runs of two or more) so that every digit printed
+    in ``runs`` shows in at least ``DIGIT_SAMPLES`` sampled runs; the rarest digits first, spread over the
+    page.  (A lone digit is not sampled: the recogniser reads single characters poorly.)"""
+    def digits(run: Run) -> list[str]:
+        return [chars[i].text for i in run.indices if chars[i].text.isdigit()]
+
+    seen = {i for r in picked for i in r.indices}
+    count: dict[str, int] = {}
+    for r in picked:
+        for d in set(digits(r)):
+            count[d] = count.get(d, 0) + 1
+    where: dict[str, list[Run]] = {}
+    for r in runs:
+        if len(r.indices) < 2:
+            continue
+        for d in set(digits(r)):
+            where.setdefault(d, []).append(r)
+    extra: list[Run] = []
+    for d in sorted(where, key=lambda d: (len(where[d]), d)):
+        # runs with an occurrence of d not sampled yet
+        options = [(r, k) for r in where[d] for k in [next((k for k, i in enumerate(r.indices)
+                                                             if chars[i].text == d and i not in seen), -1)]
+                   if k >= 0]
+        need = DIGIT_SAMPLES - count.get(d, 0)
+        for j in range(min(need, len(options))):
+            if len(extra) >= MAX_DIGIT_RUNS:
+                return extra
+            run = window(chars, *options[round(j * (len(options) - 1) / max(need - 1, 1))], SAMPLE_CHARS)
+            extra.append(run)
+            seen.update(run.indices)
+            for e in set(digits(run)):
+                count[e] = count.get(e, 0) + 1
+    return extra
+
+
+def window(chars: Sequence[PageChar], run: Run, pos: int, n: int) -> Run:
+    """``n`` characters of ``run`` around its character at ``pos``."""
+    start = max(0, min(pos - n // 2, len(run.indices) - n))
+    part = run.indices[start: start + n]
+    box = chars[part[0]].bbox
+    for i in part[1:]:
+        box = box.union(chars[i].bbox)
+    return Run(part, box)
+
+
+def substituted_digits(layer: str, read: str) -> set[str]:
+    """Digits of the layer's text that the OCR read as another digit (texts aligned after :func:`normalise`)."""
+    from difflib import SequenceMatcher
+
+    a, b = normalise(layer), normalise(read)
+    out: set[str] = set()
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "replace" and i2 - i1 == j2 - j1:
+            out |= {a[i1 + k] for k in range(i2 - i1)
+                    if a[i1 + k].isdigit() and b[j1 + k].isdigit() and a[i1 + k] != b[j1 + k]}
+    return out
+
+
+def _spread_sample(chars: Sequence[PageChar], runs: list[Run], k: int) -> list[Run]:
     runs = [r for r in runs if any(chars[i].text.isalnum() for i in r.indices)]  # not "。。。" alone
     runs = [r for r in runs if len(r.indices) >= 2] or runs
     digits = [r for r in runs if any(chars[i].text.isdigit() for i in r.indices)]
@@ -316,19 +393,25 @@ def assess(page: PageImage, engine: OcrEngine) -> TextLayerCheck:
     runs = sample_runs(chars, upright_idx, SAMPLE_SIZE)
     if not runs:
         return TextLayerCheck(usable=False, reason="no text runs to check", rotation=rotation)
+    n_plain = len(runs)  # the page's agreement is that of the plain sample; the digit cover checks glyphs
+    runs += digit_cover(chars, text_runs(chars, upright_idx), runs)
     reads = engine.recognize_lines([run_crop(gray, chars, r) for r in runs])
     sims = [similarity("".join(chars[i].text for i in r.indices), res.text) for r, res in
             zip(runs, reads, strict=True)]
-    agreement = sum(s >= MATCH_SIMILARITY for s in sims) / len(sims)
+    agreement = sum(s >= MATCH_SIMILARITY for s in sims[:n_plain]) / n_plain
     sampled = frozenset(i for r in runs for i in r.indices)
     disputed = frozenset(i for r, s in zip(runs, sims, strict=True) if s < 1.0 for i in r.indices)
+    wrong_digits = set().union(*(substituted_digits("".join(chars[i].text for i in r.indices), res.text)
+                                 for r, res in zip(runs, reads, strict=True)))
+    suspect = frozenset(i for i in idx if normalise(chars[i].text) in wrong_digits)
     reason = (f"{len(idx)} characters cover {coverage:.0%} of the ink; OCR agrees on "
-              f"{agreement:.0%} of {len(runs)} sampled runs")
+              f"{agreement:.0%} of {n_plain} sampled runs ({len(runs) - n_plain} more for digits)"
+              + (f"; digits read otherwise: {''.join(sorted(wrong_digits))}" if wrong_digits else ""))
     usable = agreement >= MIN_AGREEMENT
     if not usable:
         log.info("%s page %d: text layer not used: %s", page.source, page.page_number, reason)
     return TextLayerCheck(usable=usable, reason=reason, confidence=round(agreement, 4), rotation=rotation,
-                          sampled=sampled, disputed=disputed, undrawn=undrawn)
+                          sampled=sampled, disputed=disputed, undrawn=undrawn, suspect=suspect)
 
 
 @hookimpl
@@ -389,6 +472,9 @@ def cell_from_chars(page: PageImage, grid: Grid, span: tuple[int, int, int, int]
     if check is not None and any(i in check.disputed for i in members):
         conf = min(conf, DISPUTED_CONFIDENCE)
         flags.append("ocr-disagrees")
+    if check is not None and any(i in check.suspect for i in members):
+        conf = min(conf, SUSPECT_GLYPH_CONFIDENCE)
+        flags.append("text-layer-glyph")
     if not all(chars[i].mapped for i in members):
         conf = min(conf, UNMAPPED_CONFIDENCE)
         flags.append("text-layer-unmapped")
@@ -450,4 +536,5 @@ def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str, u
     title, unit = caption_from_chars(page, grid, upper_bound)
     return Table(id=table_id, page=page.page_number, bbox=grid.bbox, n_rows=grid.n_rows, n_cols=grid.n_cols,
                  cells=tuple(cells), title=title, title_confidence=TITLE_CONFIDENCE if title else 1.0,
-                 structure_confidence=grid.line_score, extra={"unit": unit} if unit else {})
+                 structure_confidence=grid.line_score,
+                 extra={**({"unit": unit} if unit else {}), "text_source": "text_layer"})

@@ -371,7 +371,7 @@ $("docsel").onchange = () => { st.doc = $("docsel").value; if (st.mode === "tabl
 $("tablesel").onchange = () => { st.table = st.view.tables.find((t) => t.id === $("tablesel").value); st.sel = null; drawTable(true); $("pagewrap").focus(); };
 $("reviewer").onchange = () => localStorage.setItem("fiscalscan.reviewer", $("reviewer").value);
 $("export").onclick = async () => {
-  const r = await api("/api/export", { method: "POST" });
+  const r = await api("/api/export", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
   msg(r.status === 200 ? `Exported ${r.body.length} document(s).` : `Export failed (HTTP ${r.status})`);
 };
 window.addEventListener("resize", () => st.mode === "table" && drawTable(false));
