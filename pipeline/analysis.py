@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pipeline.checks import CheckResult, run_table_checks
+from pipeline.checks_generic import same_amount_checks, template_free_checks
 from pipeline.config import PipelineConfig
 from pipeline.fusion import fuse
 from pipeline.interfaces import TableRecognizer
@@ -76,8 +77,11 @@ def analyse(document: str, tables: Sequence[Table], recognizers: Sequence[TableR
     logical = name_classes(logical_tables(tables))
     table_checks: list[CheckResult] = []
     for lt in logical:
-        table_checks.extend(run_table_checks(lt, rules_for(lt.type, recognizers)))
+        rules = rules_for(lt.type, recognizers)
+        table_checks.extend(run_table_checks(lt, rules))
+        table_checks.extend(template_free_checks(lt, rules))
     cross = pm.check_document(tables=logical, config=config) if pm is not None else []
+    cross = [*cross, *same_amount_checks(logical)]
     suspects = [ref for lt in logical for row in lt.rows for ref in row.suspects]
     fused = fuse(tables, [*table_checks, *cross], suspects) if fusion else list(tables)
     confidence = {(t.id, c.row, c.col): c.confidence for t in fused for c in t.cells}
