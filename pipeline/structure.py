@@ -7,17 +7,34 @@ column into pieces, and each row's text landed in whichever piece its cell happe
 read as three columns, its codes alternating between them).  Such a boundary is **removed** when no row — header
 rows included — holds text on both of its sides in two different cells (so merging loses nothing and joins
 no two printed values); the cells that fall together become one cell.  A doubtful boundary with text on both
-sides is left, and the records built on that table are marked (see :func:`pipeline.structure_checks`).
+sides is left, and its cells are marked doubtful (:func:`doubtful_cells`).
 
-Pure functions over :class:`~pipeline.model.Table`; run before typing (:func:`pipeline.runner.recognise`).
+A column map that disagrees with what a fragment holds — a continuation whose "name" column holds subject
+codes, a value column holding words where the head's holds amounts — means the fragment's records are keyed by
+the wrong columns: every value and key cell of that fragment is marked doubtful (:func:`map_disagreements`).
+Doubtful cells are capped below the review threshold by fusion (flag ``structure``), and with them every record
+they key or hold.
+
+Pure functions over :class:`~pipeline.model.Table`; the repair runs before typing
+(:func:`pipeline.runner.recognise`), the marks after the records are built (:func:`pipeline.analysis.analyse`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from pipeline.model import BBox, Cell, Table
+
+if TYPE_CHECKING:
+    from pipeline.records import LogicalTable, Row
+
+CellRef = tuple[str, int, int]
+_CODE_LIKE = re.compile(r"^\d{2,9}$")
+#: a fragment disagrees with its column map when at least this share of its rows (or cells) do
+DISAGREE_SHARE = 0.5
 
 #: A boundary is doubtful when spanning cells cross it on at least this share of the data rows (and at least
 #: ``MIN_CROSSED`` rows) while other data rows draw it.
@@ -115,14 +132,21 @@ def merge_columns(table: Table, first: int, last: int) -> Table | None:
     return replace(table, n_cols=table.n_cols - width, cells=tuple(cells))
 
 
+def first_data_row(table: Table) -> int | None:
+    """The first row holding data (an amount, a code, a numbered or total item), None when no row does (a
+    blank template): only data rows tell which boundaries a table draws."""
+    from pipeline.records import _rows_of, is_data_row
+
+    rows = _rows_of(table)
+    return next((r for r in range(table.n_rows) if is_data_row(rows[r])), None)
+
+
 def repair_split_columns(table: Table) -> Table:
     """Remove the doubtful column boundaries that no row's text needs (see the module doc); the columns
     removed are listed in ``extra["repairs"]``."""
-    from pipeline.records import header_row_count
-
-    if table.n_cols < 3 or table.n_rows < 3:
+    first_data = first_data_row(table)
+    if table.n_cols < 3 or first_data is None or table.n_rows - first_data < 3:
         return table
-    first_data = header_row_count(table)
     repairs: list[str] = []
     for a, b, ok in reversed(doubtful_runs(table, first_data)):
         if not ok:
@@ -137,15 +161,148 @@ def repair_split_columns(table: Table) -> Table:
     return replace(table, extra={**table.extra, "repairs": [*table.extra.get("repairs", ()), *repairs]})  # type: ignore[misc]
 
 
-def doubtful_columns(table: Table) -> set[int]:
-    """Columns next to a doubtful boundary that was not repaired (text on both sides in some row)."""
-    from pipeline.records import header_row_count
+_TOTAL_LABEL = re.compile(r"(合计|总计|小计)")
+_CODE_THEN_WORDS = re.compile(r"^(\d{0,9})\s*[|｜丨]?\s*([^\d\s|｜丨].*)$")
 
-    out: set[int] = set()
-    for a, b, _ok in doubtful_runs(table, header_row_count(table)):
-        out.update(range(a, b + 1))
+
+def _header_separates(table: Table, first_data: int, j: int) -> bool:
+    """Some header row labels column ``j`` and column ``j + 1`` with two different cells."""
+    cover = _cover(table)
+    for r in range(first_data):
+        left, right = cover.get((r, j)), cover.get((r, j + 1))
+        if left is not None and right is not None and left is not right and left.text.strip() \
+                and right.text.strip():
+            return True
+    return False
+
+
+def split_code_cells(table: Table) -> Table:
+    """A code column whose boundary with the next column the header draws but some data rows lose: each cell
+    spanning both whose text is a code followed by words ("08机关事业单位基本养老保险缴费") — or words only, a
+    row without a code at this level — is split into the code and the words.  Only when every such cell
+    splits (and the column's own cells are codes) is the evidence clear."""
+    first = first_data_row(table)
+    if first is None:
+        return table
+    cells = list(table.cells)
+    changed = False
+    for u in boundary_uses(table, first):
+        j = u.col
+        if not u.crossed or not _header_separates(table, first, j):
+            continue
+        own = [c.text.strip() for c in cells if c.row >= first and c.col == j and c.colspan == 1 and c.text.strip()]
+        if not own or not all(_CODE_LIKE.match(t) or (t.isdigit() and len(t) <= 2) for t in own):
+            continue
+        crossing = [c for c in cells if c.row >= first and c.col == j and c.colspan == 2]
+        if len(crossing) != u.crossed:  # a cell spanning more columns: not this case
+            continue
+        # total labels (合计 …) legitimately span the code and name columns: they stay
+        crossing = [c for c in crossing if not _TOTAL_LABEL.search(c.text)]
+        parts = {id(c): _CODE_THEN_WORDS.match(c.text.strip()) for c in crossing}
+        if not crossing or not all(parts.values()) or not any(m and m.group(1) for m in parts.values()):
+            continue
+        edges = [c.bbox.x1 for c in cells if c.col == j and c.colspan == 1]
+        x = sorted(edges)[len(edges) // 2] if edges else None
+        for c in crossing:
+            m = parts[id(c)]
+            assert m is not None
+            cut = x if x is not None and c.bbox.x0 < x < c.bbox.x1 else (c.bbox.x0 + c.bbox.x1) / 2
+            left = replace(c, colspan=1, text=m.group(1), lines=(),
+                           bbox=BBox(c.bbox.x0, c.bbox.top, cut, c.bbox.bottom))
+            right = replace(c, col=j + 1, colspan=1, text=m.group(2), lines=(),
+                            bbox=BBox(cut, c.bbox.top, c.bbox.x1, c.bbox.bottom))
+            cells[cells.index(c)] = left
+            cells.append(right)
+        changed = True
+    if not changed:
+        return table
+    cells.sort(key=lambda c: (c.row, c.col))
+    return replace(table, cells=tuple(cells), extra={**table.extra, "repairs": [
+        *table.extra.get("repairs", ()), "code cells run into the next column split"]})  # type: ignore[misc]
+
+
+def doubtful_cells(table: Table) -> list[CellRef]:
+    """Filled data cells whose place in the grid is in doubt, around boundaries that were not repaired (text on
+    both sides in some row): a boundary drawn in at most half the data rows is itself doubtful — every cell of
+    the columns it separates; a boundary drawn in most rows but crossed in some is real — the cells crossing
+    it (their text may belong to two columns)."""
+    first = first_data_row(table)
+    if first is None or table.n_rows - first < 3:
+        return []
+    cols: set[int] = set()
+    crossed: set[int] = set()  # boundary j (between j and j + 1) is crossed by the cells to flag
+    for u in boundary_uses(table, first):
+        if not u.doubtful(table.n_rows - first) or not u.conflict:
+            continue
+        if u.crossed >= u.drawn:
+            cols.update((u.col, u.col + 1))
+        else:
+            crossed.add(u.col)
+    out = []
+    for c in table.cells:
+        span = set(range(c.col, c.col + c.colspan))
+        if c.row < first or not c.text.strip():
+            continue
+        if cols & span or any(j in span and j + 1 in span for j in crossed):
+            out.append((table.id, c.row, c.col))
+    return out
+
+
+def empty_header_cells(table: Table) -> list[CellRef]:
+    """Empty cells of the header block beside a label, above columns the header labels further down: a header
+    labels every column, so an empty one is most likely a spanning label cut by a short ruling (the label
+    belongs over both) — its place in the grid is in doubt."""
+    first = first_data_row(table)
+    if not first:
+        return []
+    cover = _cover(table)
+    out = []
+    for c in table.cells:
+        if c.row >= first or c.text.strip():
+            continue
+        beside = [cover.get((r, k)) for r in range(c.row, c.row + c.rowspan) for k in (c.col - 1, c.col + c.colspan)]
+        below = [cover.get((r, k)) for r in range(c.row + c.rowspan, first) for k in range(c.col, c.col + c.colspan)]
+        if any(b is not None and b.text.strip() for b in beside) and any(
+                b is not None and b.text.strip() for b in below):
+            out.append((table.id, c.row, c.col))
+    return out
+
+
+def _name_is_code(rows: Sequence[Row]) -> float:
+    named = [r for r in rows if r.name]
+    return sum(bool(_CODE_LIKE.match(r.name.replace(" ", ""))) for r in named) / len(named) if named else 0.0
+
+
+def _text_share(rows: Sequence[Row]) -> dict[str, float]:
+    seen: dict[str, list[bool]] = {}
+    for r in rows:
+        for k, v in r.values.items():
+            seen.setdefault(k, []).append(v.status == "text")
+    return {k: sum(x) / len(x) for k, x in seen.items() if len(x) >= 2}
+
+
+def map_disagreements(lt: LogicalTable) -> list[CellRef]:
+    """Value and key cells of each fragment of ``lt`` whose content disagrees with the column map it was read
+    with: most of its subject names are codes (the code sits in the name column), or a value column holds
+    words on most rows where the head's holds numbers."""
+    by_part: dict[str, list[Row]] = {}
+    for r in lt.rows:
+        if r.block < 0:
+            by_part.setdefault(r.part, []).append(r)
+    head = by_part.get(lt.parts[0], [])
+    head_text = _text_share(head)
+    out: list[CellRef] = []
+    for part, rows in by_part.items():
+        wrong = _name_is_code(rows) >= DISAGREE_SHARE
+        if part != lt.parts[0]:
+            wrong = wrong or any(share >= DISAGREE_SHARE and head_text.get(k, 1.0) < 0.2
+                                 for k, share in _text_share(rows).items())
+        if wrong:
+            for r in rows:
+                out.extend(r.key_cells)
+                out.extend((v.part, v.row, v.col) for v in r.values.values())
     return out
 
 
 def repair_tables(tables: Sequence[Table]) -> list[Table]:
-    return [repair_split_columns(t) for t in tables]
+    return [split_code_cells(repair_split_columns(t)) for t in tables]
