@@ -33,6 +33,11 @@ _UNIT = re.compile(r"单位[:：]?\s*(万|千|亿)?(\S)?")
 LEVEL_BY_LENGTH = {3: "类", 5: "款", 7: "项"}
 
 
+#: An untyped table's records name no type: the type they would have, had the title been read, is unknown,
+#: so they are never confident (their values are still checked and fused like any other cell).
+UNTYPED_CONFIDENCE = 0.5
+
+
 def is_identity(key: str) -> bool:
     return key in IDENTITY_KEYS or key.endswith("_item")
 
@@ -200,6 +205,9 @@ class LogicalTable:
     typed: bool = True
     #: printed label path per column of the head (untyped tables: the records' column key)
     labels: dict[int, str] = field(default_factory=dict)
+    #: how sure the table's type is (its head's ``type_confidence``; ``UNTYPED_CONFIDENCE`` for untyped tables):
+    #: a record names its table type, so it is no surer than the type
+    type_confidence: float = 1.0
 
     def value_keys(self) -> list[str]:
         seen: list[str] = []
@@ -404,7 +412,7 @@ def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
             columns, labels, rows = untyped_parts(parts)
             out.append(LogicalTable(id=head.id, type=head.type, pages=tuple(sorted({p.page for p in parts})),
                                     parts=tuple(p.id for p in parts), columns=columns, unit=unit, rows=tuple(rows),
-                                    typed=False, labels=labels))
+                                    typed=False, labels=labels, type_confidence=UNTYPED_CONFIDENCE))
             continue
         for i, part in enumerate(parts):
             cols = columns if part.n_cols == head.n_cols else fragment_columns(columns, part, head)
@@ -414,7 +422,7 @@ def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
             rows.extend(block_rows(part))
         out.append(LogicalTable(id=head.id, type=head.type, pages=tuple(sorted({p.page for p in parts})),
                                 parts=tuple(p.id for p in parts), columns=columns, unit=unit, rows=tuple(rows),
-                                labels=labels))
+                                labels=labels, type_confidence=head.type_confidence or 1.0))
     return out
 
 
@@ -453,13 +461,14 @@ RECORD_FIELDS = ("document", "table", "table_type", "part", "page", "subject_cod
 def records_of(document: str, lt: LogicalTable, confidence: dict[tuple[str, int, int], float] | None = None
                ) -> list[Record]:
     """One record per (data row, value column) with a printed value; empty cells are absent, not zeros.  A
-    record's confidence is the lowest of its value cell's and its key cells' (code, name; an untyped table's
-    row labels)."""
+    record's confidence is the lowest of its value cell's, its key cells' (code, name; an untyped table's row
+    labels) and its table type's."""
     out = []
     conf_of = confidence or {}
     for row in lt.rows:
         key_conf = min((conf_of.get(ref, row.key_confidence) for ref in row.key_cells), default=1.0)
         key_conf = min(key_conf, row.key_confidence) if not conf_of else key_conf
+        key_conf = min(key_conf, lt.type_confidence)
         for key, v in row.values.items():
             conf = min(conf_of.get((v.part, v.row, v.col), v.confidence), key_conf)
             out.append(Record(document=document, table=lt.id, table_type=lt.type, part=v.part, page=row.page,

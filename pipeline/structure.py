@@ -194,8 +194,6 @@ def split_code_cells(table: Table) -> Table:
         if not own or not all(_CODE_LIKE.match(t) or (t.isdigit() and len(t) <= 2) for t in own):
             continue
         crossing = [c for c in cells if c.row >= first and c.col == j and c.colspan == 2]
-        if len(crossing) != u.crossed:  # a cell spanning more columns: not this case
-            continue
         # total labels (合计 …) legitimately span the code and name columns: they stay
         crossing = [c for c in crossing if not _TOTAL_LABEL.search(c.text)]
         parts = {id(c): _CODE_THEN_WORDS.match(c.text.strip()) for c in crossing}
@@ -229,15 +227,17 @@ def doubtful_cells(table: Table) -> list[CellRef]:
     first = first_data_row(table)
     if first is None or table.n_rows - first < 3:
         return []
+    uses = {u.col: u for u in boundary_uses(table, first)}
     cols: set[int] = set()
     crossed: set[int] = set()  # boundary j (between j and j + 1) is crossed by the cells to flag
-    for u in boundary_uses(table, first):
-        if not u.doubtful(table.n_rows - first) or not u.conflict:
+    for a, b, ok in doubtful_runs(table, first):
+        if ok:
             continue
-        if u.crossed >= u.drawn:
-            cols.update((u.col, u.col + 1))
+        inner = [uses[j] for j in range(a, b)]
+        if any(u.crossed >= u.drawn for u in inner):
+            cols.update(range(a, b + 1))
         else:
-            crossed.add(u.col)
+            crossed.update(u.col for u in inner)
     out = []
     for c in table.cells:
         span = set(range(c.col, c.col + c.colspan))
