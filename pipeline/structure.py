@@ -87,9 +87,11 @@ def doubtful_runs(table: Table, first_data_row: int) -> list[tuple[int, int, boo
     """Runs ``(first column, last column, repairable)`` of columns separated by doubtful boundaries."""
     data_rows = max(0, table.n_rows - first_data_row)
     runs: list[tuple[int, int, bool]] = []
-    for u in boundary_uses(table, first_data_row):
-        if not u.doubtful(data_rows):
-            continue
+    uses = boundary_uses(table, first_data_row)
+    doubtful = [u for u in uses if u.doubtful(data_rows)]
+    if len(doubtful) >= 3 and len(doubtful) * 2 > len(uses):  # a form (绩效表): spans are its layout, not a defect
+        return []
+    for u in doubtful:
         if runs and runs[-1][1] == u.col:
             a, _b, ok = runs[-1]
             runs[-1] = (a, u.col + 1, ok and not u.conflict)
@@ -255,15 +257,21 @@ def empty_header_cells(table: Table) -> list[CellRef]:
     first = first_data_row(table)
     if not first:
         return []
+    from pipeline.records import _is_column_numbers, _rows_of, parse_value
+
     cover = _cover(table)
+    rows = _rows_of(table)
+    numbers = {r for r in range(first) if _is_column_numbers([c.text.strip() for c in rows[r]])}
     out = []
     for c in table.cells:
-        if c.row >= first or c.text.strip():
+        if c.row >= first or c.text.strip() or c.row in numbers:
             continue
-        beside = [cover.get((r, k)) for r in range(c.row, c.row + c.rowspan) for k in (c.col - 1, c.col + c.colspan)]
-        below = [cover.get((r, k)) for r in range(c.row + c.rowspan, first) for k in range(c.col, c.col + c.colspan)]
-        if any(b is not None and b.text.strip() for b in beside) and any(
-                b is not None and b.text.strip() for b in below):
+        # a label starting on the same row beside it, and column labels (not numbers) below it
+        beside = [cover.get((c.row, k)) for k in (c.col - 1, c.col + c.colspan)]
+        below = [cover.get((r, k)) for r in range(c.row + c.rowspan, first) if r not in numbers
+                 for k in range(c.col, c.col + c.colspan)]
+        if any(b is not None and b.row == c.row and b.text.strip() for b in beside) and any(
+                b is not None and b.text.strip() and parse_value(b.text)[0] == "text" for b in below):
             out.append((table.id, c.row, c.col))
     return out
 

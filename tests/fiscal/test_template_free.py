@@ -4,6 +4,9 @@ confidence covering its key."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from pipeline.checks_generic import discovered_identities
 from pipeline.records import logical_tables, split_code_and_name
@@ -124,3 +127,31 @@ def test_code_and_name_in_one_cell_are_split():
     assert split_code_and_name({"code_kuan": "09|职业年金缴费", "name": ""})["code_kuan"] == "09"
     kept = {"code_kuan": "08", "name": "基本工资"}
     assert split_code_and_name(kept) == kept
+
+
+CORPUS = Path("/work/shared/corpus")
+
+
+@pytest.mark.skipif(not (CORPUS / "manifest.json").is_file(), reason="shared corpus not available")
+def test_honest_corpus_tables_never_fail_a_template_free_check_nor_look_broken(pm):
+    """Truth-perfect input of every corpus document, every table forced untyped: the template-free checks all
+    hold, no grid is repaired and no cell is marked doubtful."""
+    import json
+
+    from pipeline.analysis import analyse
+    from pipeline.config import PipelineConfig
+    from pipeline.evaluate_records import _truth_table
+    from pipeline.structure import doubtful_cells, empty_header_cells, repair_tables
+
+    generic = [r for r in pm.recognizers() if r.name == "generic"]
+    manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+    n = 0
+    for d in manifest["documents"]:
+        truth = json.loads((CORPUS / d["id"] / d.get("truth", "truth.json")).read_text(encoding="utf-8"))
+        tables = [_truth_table(t) for t in truth["tables"]]
+        assert all(a is b for a, b in zip(tables, repair_tables(tables), strict=True))
+        assert not [ref for t in tables for ref in (*doubtful_cells(t), *empty_header_cells(t))]
+        a = analyse(d["id"], recognise(tables, generic), generic, None, PipelineConfig(), fusion=False)
+        assert [c.rule for c in a.checks if c.status == "fail"] == [], d["id"]
+        n += len(a.checks)
+    assert n > 500
