@@ -4,7 +4,8 @@
   类 = Σ 款 = Σ 项 by code prefix, 合计 = Σ 类 (:func:`pipeline.checks.check_hierarchy`);
 * **total rows** — in an uncoded table without a typed item rule: a 小计 row = Σ the rows since the previous
   total; a 合计 / 总计 row = Σ the 小计 rows above it, or else Σ the rows since the previous total (only the
-  outermost numbered items 一、二、… when the rows are numbered; "其中" rows are breakdowns, not items);
+  outermost numbered items 一、二、… when the rows are numbered; none when numbered and un-numbered rows mix;
+  "其中" rows are breakdowns, not items);
 * **discovered column identities** — a value column equal to the sum of a run of adjacent columns (right after
   it, or right before it) on nearly every row of the table becomes a check on every row.  "Nearly every": at
   least ``MIN_SUPPORT`` rows where it holds with two or more non-zero parts (a real sum, not a coincidence of
@@ -54,10 +55,16 @@ def _value_keys(lt: LogicalTable, rows: Sequence[Row]) -> list[str]:
     return [k for k in lt.value_keys() if any(k in r.values for r in rows)]
 
 
-def _items(rows: Sequence[Row]) -> list[Row]:
+def _items(rows: Sequence[Row]) -> list[Row] | None:
+    """The rows a total sums: all of them when none is numbered, the outermost numbered ones when all are;
+    None when numbered and un-numbered rows mix (an ordinal the reading dropped makes the structure unknown)."""
     items = [r for r in rows if not r.is_total and not r.name.startswith("其中")]
-    depths = [r.depth for r in items if r.depth > 0]
-    return [r for r in items if r.depth == min(depths)] if depths else items
+    depths = {r.depth for r in items}
+    if not depths or depths == {0}:
+        return items
+    if 0 in depths:
+        return None
+    return [r for r in items if r.depth == min(depths)]
 
 
 def total_rank(name: str) -> int:
@@ -83,8 +90,9 @@ def total_rows(lt: LogicalTable) -> list[CheckResult]:
                 continue
             start = next((j + 1 for j in range(i - 1, -1, -1) if total_rank(rows[j].name) >= rank), 0)
             lower = [j for j in range(start, i) if 0 < total_rank(rows[j].name) < rank]
-            parts = [rows[j] for j in lower] + _items(rows[(lower[-1] + 1 if lower else start):i])
-            if not parts:
+            items = _items(rows[(lower[-1] + 1 if lower else start):i])
+            parts = [rows[j] for j in lower] + (items or [])
+            if items is None or not parts:
                 continue
             for key in _value_keys(lt, [row]):
                 res = evaluate(f"total:{row.name}={key}", lt.id, value_term(row, key, lt),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from itertools import pairwise
 
 from pipeline.model import Cell, Table
 from pipeline.records import (
@@ -66,11 +67,16 @@ def _is_serial(filled: Sequence[str], label: str) -> bool:
         return True
     if any(w in label for w in ("编码", "代码", "类", "款", "项")):
         return False
-    # no leading zero (款 "01", "02" are codes) and below 100 (类 codes are three digits)
-    if not all(t.isdigit() and len(t) <= 2 and not t.startswith("0") for t in filled):
+    # no leading zero (款 "01", "02" are codes), below 100 (类 codes are three digits); a misread or two allowed
+    ints = [int(t) for t in filled if t.isdigit() and len(t) <= 2 and not t.startswith("0")]
+    if len(ints) < 0.8 * len(filled) or any("." in t for t in filled):
         return False
-    ints = [int(t) for t in filled]
-    return ints == list(range(ints[0], ints[0] + len(ints))) and (ints[0] <= 1 or len(ints) >= 3)
+    steps = [b - a for a, b in pairwise(ints)]
+    if not ints or any(d <= 0 for d in steps):
+        return False
+    if len(ints) < 3:
+        return ints[0] <= 1 and all(d == 1 for d in steps)
+    return 2 * sum(d == 1 for d in steps) >= len(steps)
 
 
 def column_roles(table: Table, header_rows: int, labels: dict[int, str]) -> dict[int, str]:
