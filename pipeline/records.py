@@ -255,7 +255,13 @@ def _subject(texts: dict[str, str], previous: dict[str, str]) -> tuple[str, str]
         return lei, LEVEL_BY_LENGTH.get(len(lei), "")
     code = lei + kuan + (xiang if kuan else "")
     level = "项" if xiang and kuan else "款" if kuan else "类"
-    return code, level
+    # pieces of one code spread over the split columns ("201" | "0301"): the length decides the level
+    return code, LEVEL_BY_LENGTH.get(len(code), level)
+
+
+def odd_code(code: str) -> bool:
+    """A code of no 政府收支分类 length (3 / 5 / 7 digits): misread, or pieces of two codes joined."""
+    return bool(code) and len(code) not in LEVEL_BY_LENGTH
 
 
 _CODE_AND_NAME = re.compile(r"^(\d{2,9})\s*[|｜丨]?\s*([^\d\s|｜丨].*)$")
@@ -313,7 +319,8 @@ def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], he
             name, depth = clean_name(raw_name)
             values: dict[str, ValueCell] = {}
             suspects = [(table.id, r, ident[k]) for k in texts
-                        if k.startswith("code") and _misplaced_in_code_column(texts[k])]
+                        if k.startswith("code") and k in ident
+                        and (_misplaced_in_code_column(texts[k]) or (odd_code(code) and texts[k].strip()))]
             for c in cols:
                 key = columns[c]
                 cell = cells.get((r, c))

@@ -32,6 +32,7 @@ from pipeline.records import (
     column_groups,
     decimals_of,
     header_row_count,
+    odd_code,
     parse_value,
 )
 
@@ -170,8 +171,10 @@ def generic_rows(table: Table, roles: dict[int, str], labels: dict[int, str], he
                 previous[g] = {k: v for k, v in code_texts.items()}
             name = " / ".join(path)
             level = level or LEVEL_BY_LENGTH.get(len(code), "")
+            odd = tuple((table.id, k.row, k.col) for c in cols if roles[c].startswith("code") and odd_code(code)
+                        for k in [cover[(r, c)]] if (r, c) in cover and k.text.strip())
             out.append(Row(part=table.id, page=table.page, row=r, group=g, code=code, level=level, name=name,
-                           depth=depth, is_total=bool(_TOTAL.search(name)) and not code, values=values,
+                           depth=depth, is_total=bool(_TOTAL.search(name)) and not code, values=values, suspects=odd,
                            key_cells=tuple((table.id, k.row, k.col) for k in key_cells),
                            key_confidence=min((k.confidence for k in key_cells), default=1.0)))
     return out

@@ -155,3 +155,14 @@ def test_honest_corpus_tables_never_fail_a_template_free_check_nor_look_broken(p
         assert [c.rule for c in a.checks if c.status == "fail"] == [], d["id"]
         n += len(a.checks)
     assert n > 500
+
+
+def test_code_pieces_take_the_level_of_their_length_and_odd_codes_are_doubtful(pm):
+    rows = [r[:] for r in EXPENDITURE_ROWS]
+    rows[6][:3] = ["201", "0601", ""]  # 2010601 printed as pieces in the 类 and 款 columns
+    rows[7][:3] = ["201", "06", "020"]  # 项 02 read with a stray digit: 8 digits, no code length
+    a = run(pm, [table_of(rows, title="支出决算表")])
+    by_row = {r.row: r for r in a.records}
+    assert (by_row[6].subject_code, by_row[6].level) == ("2010601", "项")
+    assert by_row[7].subject_code == "20106020"
+    assert all(r.confidence <= 0.5 for r in a.records if r.row == 7)
