@@ -474,7 +474,6 @@ def records_of(document: str, lt: LogicalTable, confidence: dict[tuple[str, int,
     conf_of = confidence or {}
     for row in lt.rows:
         key_conf = min((conf_of.get(ref, row.key_confidence) for ref in row.key_cells), default=1.0)
-        key_conf = min(key_conf, row.key_confidence) if not conf_of else key_conf
         key_conf = min(key_conf, lt.type_confidence)
         for key, v in row.values.items():
             conf = min(conf_of.get((v.part, v.row, v.col), v.confidence), key_conf)
