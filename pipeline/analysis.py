@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pipeline.checks import CheckResult, run_table_checks
+from pipeline.checks_generic import same_amount_checks, template_free_checks
 from pipeline.config import PipelineConfig
 from pipeline.fusion import fuse
 from pipeline.interfaces import TableRecognizer
 from pipeline.model import BBox, Cell, Table
 from pipeline.records import LogicalTable, Record, logical_tables, records_of
+from pipeline.structure import doubtful_cells, empty_header_cells, map_disagreements
 
 if TYPE_CHECKING:
     from pipeline.plugin_manager import PluginManager
@@ -76,9 +78,14 @@ def analyse(document: str, tables: Sequence[Table], recognizers: Sequence[TableR
     logical = name_classes(logical_tables(tables))
     table_checks: list[CheckResult] = []
     for lt in logical:
-        table_checks.extend(run_table_checks(lt, rules_for(lt.type, recognizers)))
+        rules = rules_for(lt.type, recognizers)
+        table_checks.extend(run_table_checks(lt, rules))
+        table_checks.extend(template_free_checks(lt, rules))
     cross = pm.check_document(tables=logical, config=config) if pm is not None else []
+    cross = [*cross, *same_amount_checks(logical)]
     suspects = [ref for lt in logical for row in lt.rows for ref in row.suspects]
+    suspects += [ref for lt in logical for ref in map_disagreements(lt)]
+    suspects += [ref for t in tables for ref in (*doubtful_cells(t), *empty_header_cells(t))]
     fused = fuse(tables, [*table_checks, *cross], suspects) if fusion else list(tables)
     confidence = {(t.id, c.row, c.col): c.confidence for t in fused for c in t.cells}
     records = [r for lt in logical for r in records_of(document, lt, confidence)]
@@ -107,7 +114,7 @@ def table_from_json(d: dict[str, Any], reading_confidence: bool = False) -> Tabl
 
     cells = tuple(Cell(row=c["row"], col=c["col"], rowspan=c.get("rowspan", 1), colspan=c.get("colspan", 1),
                        text=c["text"], confidence=conf(c), bbox=BBox(*c["bbox"]),
-                       flags=tuple(f for f in c.get("flags", ()) if not f.startswith("check:")))
+                       flags=tuple(f for f in c.get("flags", ()) if not f.startswith("check:") and f != "structure"))
                   for c in d["cells"])
     return Table(id=d["id"], page=d["page"], bbox=BBox(*d["bbox"]), n_rows=d["n_rows"], n_cols=d["n_cols"],
                  cells=cells, title=d.get("title", ""), continued=bool(d.get("continued")),

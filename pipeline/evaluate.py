@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ConfigError
+from pipeline.evaluate_records import RecordTally, score_document_records
 
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -578,6 +579,7 @@ class DocumentResult:
     tables: tuple[TableResult, ...]
     marks: tuple[Mark, ...] = field(repr=False)
     note: str = ""
+    records: RecordTally | None = None
 
 
 @dataclass(frozen=True)
@@ -590,13 +592,19 @@ class CorpusResult:
     def tally(self) -> Tally:
         return sum((d.tally for d in self.documents), Tally())
 
+    @property
+    def records(self) -> RecordTally | None:
+        scored = [d.records for d in self.documents if d.records is not None]
+        return sum(scored, RecordTally()) if scored else None
+
     def review(self, docs: Sequence[DocumentResult] | None = None) -> Review | None:
         docs = self.documents if docs is None else docs
         return review([(d.threshold, d.marks) for d in docs], sum(d.tally.unflaggable for d in docs))
 
 
 def evaluate_document(corpus: Path, entry: Mapping[str, Any], out_dir: Path,
-                      by_sha: Callable[[], Mapping[str, Path]], threshold: float | None) -> DocumentResult:
+                      by_sha: Callable[[], Mapping[str, Path]], threshold: float | None,
+                      with_records: bool = True) -> DocumentResult:
     doc_id = str(entry["id"])
     folder = corpus / str(entry.get("dir") or doc_id)
     truth = read_json(folder / str(entry.get("truth") or "truth.json"))
@@ -609,30 +617,33 @@ def evaluate_document(corpus: Path, entry: Mapping[str, Any], out_dir: Path,
     if threshold is None:
         threshold = _number((pred or {}).get("review_threshold"), None)
     score = score_document(truth, pred)
-    return DocumentResult(doc_id, None if path is None else str(path),
-                          DEFAULT_THRESHOLD if threshold is None else threshold, score.tally, score.tables,
-                          score.marks, note)
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    records = score_document_records(truth, pred, doc_id, threshold) if with_records else None
+    return DocumentResult(doc_id, None if path is None else str(path), threshold, score.tally, score.tables,
+                          score.marks, note, records)
 
 
-def evaluate(corpus: Path, out_dir: Path, threshold: float | None = None) -> CorpusResult:
+def evaluate(corpus: Path, out_dir: Path, threshold: float | None = None, records: bool = True) -> CorpusResult:
     manifest = read_json(corpus / "manifest.json")
     if manifest is None:
         raise ConfigError(f"{corpus}: no readable manifest.json")
     by_sha = cache(lambda: predictions_by_sha(out_dir))
     entries = manifest.get("documents") or ()
-    docs = tuple(evaluate_document(corpus, d, out_dir, by_sha, threshold) for d in entries)
+    docs = tuple(evaluate_document(corpus, d, out_dir, by_sha, threshold, records) for d in entries)
     return CorpusResult(str(corpus), str(out_dir), docs)
 
 
 def result_json(res: CorpusResult) -> Json:
-    def summary(tally: Tally, rv: Review | None) -> Json:
-        return {**metrics(tally), "counts": asdict(tally), "review": None if rv is None else asdict(rv)}
+    def summary(tally: Tally, rv: Review | None, rec: RecordTally | None) -> Json:
+        return {**metrics(tally), "counts": asdict(tally), "review": None if rv is None else asdict(rv),
+                "records": None if rec is None else rec.to_json()}
 
     return {
         "truth": res.truth, "pred": res.pred,
-        "overall": summary(res.tally, res.review()),
+        "overall": summary(res.tally, res.review(), res.records),
         "documents": {d.id: {"prediction": d.prediction, "review_threshold": d.threshold, "note": d.note,
-                             **summary(d.tally, res.review([d])), "tables": [asdict(t) for t in d.tables]}
+                             **summary(d.tally, res.review([d]), d.records),
+                             "tables": [asdict(t) for t in d.tables]}
                       for d in res.documents},
     }
 
@@ -660,7 +671,17 @@ def report_lines(res: CorpusResult) -> list[str]:
     lines += [row(d.id, d.tally, d.note) for d in res.documents]
     lines.append(row("OVERALL", res.tally))
     lines.append(review_line(res.review()))
+    if res.records is not None:
+        lines += [records_line(d.id, d.records, width) for d in res.documents if d.records is not None]
+        lines.append(records_line("OVERALL", res.records, width))
     return lines
+
+
+def records_line(name: str, t: RecordTally, width: int) -> str:
+    j = t.to_json()
+    return (f"records {name:<{width}}  recall {pct(j['recall']):>5}  precision {pct(j['precision']):>5}  "
+            f"confident precision {pct(j['confident_precision']):>5} ({j['confident_wrong']} wrong of "
+            f"{t.confident})  truth {t.truth} predicted {t.pred}")
 
 
 def review_line(rv: Review | None) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -31,6 +31,11 @@ _TOTAL = re.compile(r"(合计|总计|总分)")
 _UNIT = re.compile(r"单位[:：]?\s*(万|千|亿)?(\S)?")
 #: printed code length → level of the 政府收支分类 subject (function: 3/5/7 digits; economic: 3/5)
 LEVEL_BY_LENGTH = {3: "类", 5: "款", 7: "项"}
+
+
+#: An untyped table's records name no type: the type they would have, had the title been read, is unknown,
+#: so they are never confident (their values are still checked and fused like any other cell).
+UNTYPED_CONFIDENCE = 0.5
 
 
 def is_identity(key: str) -> bool:
@@ -187,6 +192,10 @@ class Row:
     #: header does not have), or words in a code column (a name cell run into the code column)
     suspects: tuple[tuple[str, int, int], ...] = ()
     block: int = -1  # index of the labelled block (extra["blocks"]) the row belongs to; -1: the table body
+    #: the cells the row is keyed by (code and name cells; the label cells of an untyped table's row) and the
+    #: lowest reading confidence among them: a record is no surer than its key
+    key_cells: tuple[tuple[str, int, int], ...] = ()
+    key_confidence: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +207,13 @@ class LogicalTable:
     columns: dict[int, str]
     unit: str
     rows: tuple[Row, ...]
+    #: False for an untyped table: its value keys are column positions, its records carry only the label path
+    typed: bool = True
+    #: printed label path per column of the head (untyped tables: the records' column key)
+    labels: dict[int, str] = field(default_factory=dict)
+    #: how sure the table's type is (its head's ``type_confidence``; ``UNTYPED_CONFIDENCE`` for untyped tables):
+    #: a record names its table type, so it is no surer than the type
+    type_confidence: float = 1.0
 
     def value_keys(self) -> list[str]:
         seen: list[str] = []
@@ -245,7 +261,29 @@ def _subject(texts: dict[str, str], previous: dict[str, str]) -> tuple[str, str]
         return lei, LEVEL_BY_LENGTH.get(len(lei), "")
     code = lei + kuan + (xiang if kuan else "")
     level = "项" if xiang and kuan else "款" if kuan else "类"
-    return code, level
+    # pieces of one code spread over the split columns ("201" | "0301"): the length decides the level
+    return code, LEVEL_BY_LENGTH.get(len(code), level)
+
+
+def odd_code(code: str) -> bool:
+    """A code of no 政府收支分类 length (3 / 5 / 7 digits): misread, or pieces of two codes joined."""
+    return bool(code) and len(code) not in LEVEL_BY_LENGTH
+
+
+_CODE_AND_NAME = re.compile(r"^(\d{2,9})\s*[|｜丨]?\s*([^\d\s|｜丨].*)$")
+
+
+def split_code_and_name(texts: dict[str, str]) -> dict[str, str]:
+    """A code cell that also holds the row's name ("08机关事业单位基本养老保险缴费": the boundary between the code
+    and name columns was not found on this row, one cell spans both) gives its digits to the code and its words
+    to the empty name."""
+    if texts.get("name", "").strip():
+        return texts
+    for k in ("code_xiang", "code_kuan", "code_lei", "code"):
+        m = _CODE_AND_NAME.match(unicodedata.normalize("NFKC", texts.get(k, "")).strip())
+        if m:
+            return {**texts, k: m.group(1), "name": m.group(2)}
+    return texts
 
 
 def _misplaced_in_code_column(text: str) -> bool:
@@ -279,6 +317,7 @@ def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], he
             cols = [c for c in sorted(columns) if groups[c] == g]
             ident = {columns[c]: c for c in cols if (r, c) in cells and is_identity(columns[c])}
             texts = {k: cells[(r, c)].text for k, c in ident.items()}
+            texts = split_code_and_name(texts)
             code, level = _subject(texts, previous.get(g, {}))
             raw_name = texts.get("name", "").strip() or next(
                 (texts[k] for k in texts if k.endswith("_item") and texts[k].strip()), "") or next(
@@ -286,7 +325,8 @@ def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], he
             name, depth = clean_name(raw_name)
             values: dict[str, ValueCell] = {}
             suspects = [(table.id, r, ident[k]) for k in texts
-                        if k.startswith("code") and _misplaced_in_code_column(texts[k])]
+                        if k.startswith("code") and k in ident
+                        and (_misplaced_in_code_column(texts[k]) or (odd_code(code) and texts[k].strip()))]
             for c in cols:
                 key = columns[c]
                 cell = cells.get((r, c))
@@ -302,10 +342,13 @@ def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], he
                                         confidence=cell.confidence)
             if not (code or name or values):
                 continue
+            keyed = [cells[(r, c)] for k, c in ident.items() if texts.get(k, "").strip()]
             previous[g] = {k: _code_text(v) for k, v in texts.items()} if code else previous.get(g, {})
             out.append(Row(part=table.id, page=table.page, row=r, group=g, code=code, level=level, name=name,
                            depth=depth, is_total=bool(_TOTAL.search(name)) and not code, values=values,
-                           suspects=tuple(dict.fromkeys(suspects)), block=block))
+                           suspects=tuple(dict.fromkeys(suspects)), block=block,
+                           key_cells=tuple((table.id, k.row, k.col) for k in keyed),
+                           key_confidence=min((k.confidence for k in keyed), default=1.0)))
     return out
 
 
@@ -377,8 +420,13 @@ def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
         unit = str(head.extra.get("unit") or "")
         rows: list[Row] = []
         if head.type == "generic" or "." not in head.type:
-            parts = parts[:1]
-            columns = {}
+            from pipeline.records_generic import untyped_parts
+
+            columns, labels, rows = untyped_parts(parts)
+            out.append(LogicalTable(id=head.id, type=head.type, pages=tuple(sorted({p.page for p in parts})),
+                                    parts=tuple(p.id for p in parts), columns=columns, unit=unit, rows=tuple(rows),
+                                    typed=False, labels=labels, type_confidence=UNTYPED_CONFIDENCE))
+            continue
         for i, part in enumerate(parts):
             cols = columns if part.n_cols == head.n_cols else fragment_columns(columns, part, head)
             fixed = part.extra.get("header_rows") if i == 0 else None
@@ -386,7 +434,8 @@ def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
             rows.extend(table_rows(part, cols, labels, skip))
             rows.extend(block_rows(part))
         out.append(LogicalTable(id=head.id, type=head.type, pages=tuple(sorted({p.page for p in parts})),
-                                parts=tuple(p.id for p in parts), columns=columns, unit=unit, rows=tuple(rows)))
+                                parts=tuple(p.id for p in parts), columns=columns, unit=unit, rows=tuple(rows),
+                                labels=labels, type_confidence=head.type_confidence or 1.0))
     return out
 
 
@@ -424,13 +473,19 @@ RECORD_FIELDS = ("document", "table", "table_type", "part", "page", "subject_cod
 
 def records_of(document: str, lt: LogicalTable, confidence: dict[tuple[str, int, int], float] | None = None
                ) -> list[Record]:
-    """One record per (data row, value column) with a printed value; empty cells are absent, not zeros."""
+    """One record per (data row, value column) with a printed value; empty cells are absent, not zeros.  A
+    record's confidence is the lowest of its value cell's, its key cells' (code, name; an untyped table's row
+    labels) and its table type's."""
     out = []
+    conf_of = confidence or {}
     for row in lt.rows:
+        key_conf = min((conf_of.get(ref, row.key_confidence) for ref in row.key_cells), default=1.0)
+        key_conf = min(key_conf, lt.type_confidence)
         for key, v in row.values.items():
-            conf = (confidence or {}).get((v.part, v.row, v.col), v.confidence)
+            conf = min(conf_of.get((v.part, v.row, v.col), v.confidence), key_conf)
             out.append(Record(document=document, table=lt.id, table_type=lt.type, part=v.part, page=row.page,
-                              subject_code=row.code, level=row.level, subject_name=row.name, column=key,
+                              subject_code=row.code, level=row.level, subject_name=row.name,
+                              column=key if lt.typed else "",
                               label=v.label, text=v.text, value=v.value, status=v.status, unit=lt.unit,
                               row=v.row, col=v.col, confidence=conf))
     return out

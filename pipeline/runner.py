@@ -127,9 +127,13 @@ def document_kind(tables: list[Table]) -> str | None:
 
 
 def recognise(tables: list[Table], recognizers: list[TableRecognizer]) -> list[Table]:
-    """Type every table: the best typed recogniser scoring above ``MIN_TYPE_SCORE``, else ``generic``;
+    """Type every table (after removing the column boundaries its rows do not support, see
+    :mod:`pipeline.structure`): the best typed recogniser scoring above ``MIN_TYPE_SCORE``, else ``generic``;
     a continuation carries its head's type.  Tables whose own title and header say neither 决算 nor 预算 are
     given the document's kind (the majority of those that do) as a hint (``extra["document_kind"]``)."""
+    from pipeline.structure import repair_tables
+
+    tables = repair_tables(tables)
     generic = next((r for r in recognizers if r.name == "generic"), None)
     hint = document_kind(tables)
     out: list[Table] = []

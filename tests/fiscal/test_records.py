@@ -93,10 +93,6 @@ def test_continuation_joined_repeated_header_dropped_and_short_fragment_aligned(
     assert all(c.status == "pass" for c in a.table_checks)
 
 
-def test_generic_tables_have_no_records(pm):
-    a = run(pm, [table_of([["序号", "单位名称"], ["1", "某某局"]], title="单位构成")])
-    assert a.tables[0].type == "generic" and a.records == []
-
 
 def test_wide_basic_expenditure_groups(pm):
     rows = [
