@@ -90,6 +90,14 @@ def check_sentence(check: dict[str, Any], records: dict[tuple[str, int, int], di
         text = (f"{label or 'This figure'} {_row_name(total)} in {_title(document, cells[0][0]) if cells else ''} "
                 f"should equal {(orec or {}).get('label') or 'the same figure'} in {where}: "
                 + got.format(what="the other table's figures"))
+    elif rule.startswith("total:"):  # template-free 小计/合计/总计 row (pipeline.checks_generic)
+        name = rule.split(":", 1)[1].split("=")[0]
+        text = f"The {name} row should be the sum of the rows it totals{col}: " + got.format(what="those rows")
+    elif rule.startswith("identity:"):  # a column identity found in the table itself
+        parts = [records.get(c) for c in cells[1:]]
+        names = " + ".join(dict.fromkeys(p.get("label") or p.get("column") for p in parts if p)) or "its parts"
+        text = (f"In row {_row_name(total)}, {label or 'this column'} equals {names} on nearly every other row "
+                "of this table, but not here: " + got.format(what="the parts"))
     elif rule.startswith("rate:"):
         text = "The rate should be the executed amount divided by the budget: " + got.format(what="the amounts")
     else:
