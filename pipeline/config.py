@@ -17,3 +17,4 @@ class PipelineConfig(BaseModel):
     max_pixels: int = Field(200_000_000, gt=0, description="refuse larger images (decompression bombs)")
     min_table_width_frac: float = Field(0.15, gt=0, le=1)
     write_csv: bool = True
+    timings: bool = Field(False, description="add each page's seconds per pipeline stage to document.json")

@@ -26,6 +26,7 @@ from pipeline.config import PipelineConfig
 from pipeline.interfaces import LineRecognition, OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
 from pipeline.records import unit_from_caption
+from pipeline.timing import stage
 
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
 _NUMBERISH = re.compile(r"^[\d.,%()+\-]+$")
@@ -270,6 +271,22 @@ def prepare_cells(page: PageImage, grid: Grid, spans: Sequence[tuple[int, int, i
     return out
 
 
+def line_crops(prepared: Sequence[PreparedCell], dpi: float) -> tuple[list[LineCrop], set[int]]:
+    """One crop per text line of every inked cell; and the cells holding a band too tall to be one line."""
+    crops: list[LineCrop] = []
+    tall: set[int] = set()
+    for idx, pc in enumerate(prepared):
+        if not pc.mask.any():
+            continue
+        for y0, y1 in split_lines(pc.mask, dpi):
+            if y1 - y0 > 1.9 * em(dpi) * 1.35:
+                tall.add(idx)
+            piece, xa, ya = line_crop(pc.crop, pc.mask, y0, y1, dpi)
+            crops.append(LineCrop(idx, piece, BBox(pc.ox + xa, pc.oy + ya, pc.ox + xa + piece.shape[1],
+                                                  pc.oy + ya + piece.shape[0])))
+    return crops, tall
+
+
 #: a cell's confidence is its weakest character probability raised to this power: CTC probabilities of
 #: misread characters cluster just below 1, so the scale is stretched there
 CONFIDENCE_EXPONENT = 3.0
@@ -282,18 +299,9 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
     dpi = page.dpi
     shave = max(2, round(dpi / 70))
     spans = list(grid.spans)
-    prepared = prepare_cells(page, grid, spans, shave)
-    crops: list[LineCrop] = []
-    tall: set[int] = set()
-    for idx, pc in enumerate(prepared):
-        if not pc.mask.any():
-            continue
-        for y0, y1 in split_lines(pc.mask, dpi):
-            if y1 - y0 > 1.9 * em(dpi) * 1.35:
-                tall.add(idx)
-            piece, xa, ya = line_crop(pc.crop, pc.mask, y0, y1, dpi)
-            crops.append(LineCrop(idx, piece, BBox(pc.ox + xa, pc.oy + ya, pc.ox + xa + piece.shape[1],
-                                                  pc.oy + ya + piece.shape[0])))
+    with stage("prep"):
+        prepared = prepare_cells(page, grid, spans, shave)
+        crops, tall = line_crops(prepared, dpi)
     results = engine.recognize_lines([c.image for c in crops]) if crops else []
     per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]] = {}
     for lc, res in zip(crops, results, strict=False):
@@ -407,8 +415,10 @@ def is_caption(text: str, x0: float, x1: float, table: BBox) -> bool:
 @hookimpl(trylast=True)
 def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str, upper_bound: float,
                 config: PipelineConfig) -> Table | None:
-    cells = read_cells(page, grid, engine)
-    title, title_conf, unit = read_caption(page, grid, upper_bound, engine)
+    with stage("cells"):
+        cells = read_cells(page, grid, engine)
+    with stage("caption"):
+        title, title_conf, unit = read_caption(page, grid, upper_bound, engine)
     return Table(id=table_id, page=page.page_number, bbox=grid.bbox, n_rows=grid.n_rows, n_cols=grid.n_cols,
                  cells=tuple(cells), title=title, title_confidence=round(title_conf, 4),
                  structure_confidence=grid.line_score, extra={"unit": unit} if unit else {})

@@ -59,6 +59,13 @@ class _ScriptedEngine:
                 for c in crops]
 
 
+def _read_digits(engine: _ScriptedEngine, crops):  # type: ignore[no-untyped-def]
+    from pipeline.interfaces import LineRecognition
+
+    engine.read += len(crops)
+    return [LineRecognition("1,234.56", 0.99) if c[0, 0] < 128 else LineRecognition("9", 0.2) for c in crops]
+
+
 def _crop(upright: bool):  # type: ignore[no-untyped-def]
     import numpy as np
 
@@ -72,10 +79,15 @@ def test_orientation_vote_reads_more_crops_only_when_the_first_do_not_decide() -
     clear = _ScriptedEngine()
     flipped, margin = projection.upside_down_vote([_crop(True)] * 8, clear)
     assert not flipped and margin > projection.CLEAR_MARGIN
-    assert clear.read == 2 * projection.FIRST_CROPS  # four crops both ways decided it
+    assert clear.read == projection.FIRST_CROPS  # four confident CJK lines as they are: no turned reading
+    digits = _ScriptedEngine()
+    digits.recognize_lines = lambda crops: _read_digits(digits, crops)  # type: ignore[method-assign]
+    flipped, margin = projection.upside_down_vote([_crop(True)] * 8, digits)
+    assert not flipped and margin > projection.CLEAR_MARGIN
+    assert digits.read == 3 * projection.FIRST_CROPS  # digits never decide as they are: four crops both ways
     mixed = _ScriptedEngine()
     flipped, _ = projection.upside_down_vote([_crop(True), _crop(False)] * 4, mixed)
-    assert mixed.read == 16 and not flipped  # a split vote reads every crop
+    assert mixed.read == 4 + 16 and not flipped  # not all confident as they are; a split vote reads every crop
     down = _ScriptedEngine()
     assert projection.upside_down_vote([_crop(False)] * 8, down)[0]
-    assert down.read == 8
+    assert down.read == 4 + 8
