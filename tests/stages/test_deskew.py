@@ -91,3 +91,16 @@ def test_orientation_vote_reads_more_crops_only_when_the_first_do_not_decide() -
     down = _ScriptedEngine()
     assert projection.upside_down_vote([_crop(False)] * 8, down)[0]
     assert down.read == 4 + 8
+
+
+def test_line_head_cuts_a_long_line_between_characters() -> None:
+    import numpy as np
+
+    line = np.full((20, 600), 230, np.uint8)
+    for x in range(0, 600, 25):
+        line[4:16, x + 3: x + 21] = 20  # "characters" 18 px wide, 7 px apart
+    head = projection.line_head(line)
+    assert 0.7 * 200 <= head.shape[1] <= 200
+    assert (head[:, -1] > 128).all()  # cut in a gap, not through a character
+    short = line[:, :150]
+    assert projection.line_head(short) is short
