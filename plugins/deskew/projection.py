@@ -62,9 +62,12 @@ def profile_sharpness(xs: np.ndarray, ys: np.ndarray, angle: float) -> float:
     a = math.radians(angle)
     # image y points down: a ccw rotation by a maps (x, y) -> (x cos a + y sin a, -x sin a + y cos a);
     # undoing it gives y' = y cos a + x sin a
-    yr = ys * math.cos(a) + xs * math.sin(a)
-    yr = np.round(yr - yr.min()).astype(np.int64)
-    h = np.bincount(yr).astype(np.float64)
+    # in place, the same floats as ys * cos a + xs * sin a; the integer dot is exact (counts < 2**26)
+    yr = ys * math.cos(a)
+    yr += xs * math.sin(a)
+    yr -= yr.min()
+    np.round(yr, out=yr)
+    h = np.bincount(yr.astype(np.int64))
     return float(np.dot(h, h))
 
 

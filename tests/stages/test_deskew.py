@@ -104,3 +104,17 @@ def test_line_head_cuts_a_long_line_between_characters() -> None:
     assert (head[:, -1] > 128).all()  # cut in a gap, not through a character
     short = line[:, :150]
     assert projection.line_head(short) is short
+
+
+def test_profile_sharpness_is_the_plain_formula() -> None:
+    import math
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    xs, ys = (rng.integers(-800, 800, 20000).astype(np.float64) for _ in range(2))
+    for angle in (-9.75, -0.02, 0.0, 3.5):
+        a = math.radians(angle)
+        yr = np.round(ys * math.cos(a) + xs * math.sin(a) - (ys * math.cos(a) + xs * math.sin(a)).min())
+        h = np.bincount(yr.astype(np.int64)).astype(np.float64)
+        assert projection.profile_sharpness(xs, ys, angle) == float(np.dot(h, h))
