@@ -4,9 +4,10 @@
 What is measured, per rendered page
 -----------------------------------
 * **pipeline**: ``pipeline.runner.process_page`` (orientation, deskew, grid detection, cell OCR) with the
-  default plugins and the configured OCR engine.  Rendering (``source.render``) is timed separately and is
-  *not* part of either number.  A page is a *table page* when the pipeline found at least one table on it,
-  else a *no-table page*.
+  default plugins and the configured OCR engine; with its per-stage split (``pipeline.timing``: exclusive
+  seconds per stage, recognition booked under its caller: cells, caption, orientation vote).  Rendering
+  (``source.render``) is timed separately and is *not* part of either number.  A page is a *table page*
+  when the pipeline found at least one table on it, else a *no-table page*.
 * **reference**: ``RapidOCR(...)(bgr)`` with rapidocr's defaults (PP-OCRv6 det + text-line classifier + rec)
   on the same rendered page, converted gray -> BGR (the conversion is inside the timed region).
 
@@ -94,6 +95,7 @@ class PageTiming:
     tables: int | None = None
     ref_lines: int | None = None
     error: str | None = None
+    stages: dict[str, float] | None = None  # pipeline seconds per stage path (pipeline.timing), exclusive
 
     @property
     def kind(self) -> str:
@@ -182,13 +184,22 @@ def iter_pages(pm: PluginManager, config: PipelineConfig, docs: Sequence[Doc], m
 # ---------------------------------------------------------------------------------------------- runners
 
 
+class PipelineRunner:
+    """``process_page`` on one page; keeps the page's per-stage seconds (``PageResult.timings``)."""
+
+    def __init__(self, pm: PluginManager, config: PipelineConfig) -> None:
+        self.pm, self.config = pm, config
+        self.engine = pm.get_ocr_engine(config=config)
+        self.stages: dict[str, float] = {}
+
+    def __call__(self, page: PageImage) -> int:
+        result = process_page(self.pm, page, self.engine, self.config)
+        self.stages = dict(result.timings)
+        return len(result.tables)
+
+
 def make_pipeline(pm: PluginManager, config: PipelineConfig) -> Runner:
-    engine = pm.get_ocr_engine(config=config)
-
-    def run(page: PageImage) -> int:
-        return len(process_page(pm, page, engine, config).tables)
-
-    return run
+    return PipelineRunner(pm, config)
 
 
 def make_reference(threads: int, use_cls: bool) -> Runner:
@@ -228,6 +239,8 @@ def measure_page(runners: dict[str, Runner], order: Sequence[str], doc: Doc, pag
     for mode in order:
         try:
             record(t, mode, *timed(runners[mode], page))
+            if isinstance(runners[mode], PipelineRunner):
+                t.stages = dict(runners[mode].stages)  # type: ignore[attr-defined]
         except Exception as exc:  # a broken page must not stop the benchmark
             log.exception("%s page %d: %s failed", doc.name, page.page_number, mode)
             t.error = f"{mode}: {type(exc).__name__}: {exc}"
@@ -292,7 +305,32 @@ def summarize(timings: Sequence[PageTiming]) -> dict[str, dict[str, Any]]:
             "ratio_of_medians": pipe["median"] / ref["median"] if pipe["median"] and ref["median"] else None,
         }
     out["render"] = spread([t.render_s for t in timings])
+    out["stages"] = {name: stage_summary(group(timings, name)) for name in GROUPS}
     return out
+
+
+def stage_name(path: str) -> str:
+    """A stage path folded to what it spends time on: recognition by its caller ("cells/recognize",
+    "orientation_vote/recognize", "caption/recognize"), everything else by its own step."""
+    parts = [p for p in path.split("/") if p not in ("tables", "reread")]
+    return "/".join(parts[-2:]) if parts and parts[-1] in ("recognize", "detect") else (parts[-1] if parts
+                                                                                          else path)
+
+
+def stage_summary(ts: Sequence[PageTiming]) -> dict[str, dict[str, float]]:
+    """Per stage: median seconds per page (0 where a page did not run it) and share of the summed time."""
+    per_page: list[dict[str, float]] = []
+    for t in ts:
+        folded: dict[str, float] = {}
+        for path, sec in (t.stages or {}).items():
+            folded[stage_name(path)] = folded.get(stage_name(path), 0.0) + sec
+        per_page.append(folded)
+    names = sorted({k for p in per_page for k in p})
+    total = sum(sum(p.values()) for p in per_page) or 1.0
+    out = {n: {"median": float(np.median([p.get(n, 0.0) for p in per_page])),
+               "mean": float(np.mean([p.get(n, 0.0) for p in per_page])),
+               "share": sum(p.get(n, 0.0) for p in per_page) / total} for n in names}
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]["share"]))
 
 
 # ---------------------------------------------------------------------------------------------- peak RSS
@@ -367,6 +405,17 @@ def render_table(summary: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def render_stages(summary: dict[str, Any]) -> list[str]:
+    """Where the pipeline's time went, per page group: mean seconds per page and share, by stage."""
+    lines = ["pipeline stages (exclusive seconds; mean per page, share of the group's pipeline time):"]
+    for name in ("table", "no-table"):
+        st = summary["stages"][name]
+        if st:
+            lines.append(f"  {name} pages: " + ", ".join(f"{k} {v['mean']:.3f}s {v['share']:.0%}"
+                                                          for k, v in st.items() if v["share"] >= 0.005))
+    return lines
+
+
 def render_rss(rss: dict[str, Any]) -> list[str]:
     lines = ["peak RSS (separate child processes, same pages):"]
     for mode in MODES:
@@ -386,7 +435,7 @@ def report(meta: dict[str, Any], summary: dict[str, dict[str, Any]], rss: dict[s
     lines = [f"fiscalscan bench: {len(timings)} page(s) of {', '.join(meta['docs'])}; "
              f"threads={meta['threads'] or 'default'}, dpi={meta['dpi']:g}, reference={meta['reference']}",
              f"cpus={meta['cpus']}, load avg before/after={meta['loadavg_before']}/{meta['loadavg_after']}",
-             "", *render_table(summary)]
+             "", *render_table(summary), "", *render_stages(summary)]
     errors = [t for t in timings if t.error]
     if errors:
         lines.append(f"{len(errors)} page(s) failed and are left out: "

@@ -237,7 +237,9 @@ def output_names(rels: Sequence[str]) -> dict[str, str]:
 def config_hash(config: PipelineConfig) -> str:
     # ocr_threads changes speed, not results: keep it out so resuming with other --workers does not redo
     # output options at their defaults are left out too, so hashes made before they existed still match
-    data = config.model_dump(mode="json", exclude={"ocr_threads", *unchanged_output_fields(config)})
+    # (per-stage timings, off by default, likewise)
+    off = set() if config.timings else {"timings"}
+    data = config.model_dump(mode="json", exclude={"ocr_threads", *unchanged_output_fields(config), *off})
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 

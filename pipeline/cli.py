@@ -67,6 +67,7 @@ def config_from_args(args: argparse.Namespace) -> PipelineConfig:
         "ocr_engine": getattr(args, "ocr_engine", None), "ocr_threads": getattr(args, "ocr_threads", None),
         "ocr_model_dir": getattr(args, "ocr_model_dir", None),
         "force_ocr": getattr(args, "force_ocr", None) or None, **output_values(args),
+        "timings": getattr(args, "timings", None) or None,
     }.items() if v is not None}
     try:
         return PipelineConfig(**values)
@@ -199,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--ocr-model-dir", help="model folder for --ocr-engine paddleocr (see models/README.md)")
     run.add_argument("--force-ocr", action="store_true",
                      help="OCR every page, also born-digital pages whose own text layer would be used")
+    run.add_argument("--timings", action="store_true",
+                     help="add each page's seconds per pipeline stage to document.json (pages[].timings)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_output_args(run)
     run.set_defaults(func=cmd_run)

@@ -26,3 +26,4 @@ class PipelineConfig(BaseModel):
     csv_bom: bool = Field(False, description="UTF-8 byte order mark on the CSVs (Excel reads them as UTF-8)")
     csv_excel: bool = Field(False, description="CSVs for double-clicking in Excel: BOM, codes kept as text")
     csv_header: bool = Field(False, description="title and unit rows above each table CSV's grid")
+    timings: bool = Field(False, description="add each page's seconds per pipeline stage to document.json")

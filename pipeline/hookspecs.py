@@ -65,12 +65,18 @@ def check_text_layer(page: PageImage, engine: OcrEngine, config: PipelineConfig)
 
 
 @hookspec(firstresult=True)
-def estimate_orientation(page: PageImage, engine: OcrEngine, config: PipelineConfig) -> SkewEstimate | None:
+def estimate_orientation(page: PageImage, engine: OcrEngine | None, config: PipelineConfig
+                         ) -> SkewEstimate | None:
     """Estimate the quarter-turn rotation and residual skew of a scanned page (not called for a page whose
     text layer is used: ``check_text_layer`` gives its rotation).
 
-    ``engine`` may be used to read a few text-line crops both ways up (orientation is decided once per page;
-    per-line orientation classifiers flip short codes such as "99" -> "66" and are never used on cells).
+    Called once per page with ``engine=None``: estimate from the page's ink alone, without reading it (no
+    upside-down decision).  The core reads the page that way up and, only when its cells do not read clearly
+    upright (``pipeline.orientation.reads_upright``: no tables, few or weak CJK lines), calls again with the
+    page and the engine, which may be used to read a few text-line crops both ways up (orientation is
+    decided once per page; per-line orientation classifiers flip short codes such as "99" -> "66" and are
+    never used on cells).  The second call gets the same page object, so an implementation may reuse its
+    first estimate.
 
     Return None to let the next implementation decide.  The core applies the rotation and deskew and records
     both in document.json (``rotation`` in 0/90/180/270, ``skew`` in degrees, counter-clockwise positive as

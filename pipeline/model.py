@@ -213,3 +213,4 @@ class PageResult:
     error: str | None = None
     tables: tuple[Table, ...] = ()
     seconds: float = 0.0
+    timings: tuple[tuple[str, float], ...] = ()  # exclusive seconds per stage path (pipeline.timing)

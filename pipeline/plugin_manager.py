@@ -121,7 +121,7 @@ class PluginManager:
             raise PipelineError(f"check_text_layer returned {type(check).__name__}, not a TextLayerCheck")
         return check
 
-    def estimate_orientation(self, *, page: PageImage, engine: OcrEngine, config: PipelineConfig
+    def estimate_orientation(self, *, page: PageImage, engine: OcrEngine | None, config: PipelineConfig
                              ) -> SkewEstimate:
         est = self.pm.hook.estimate_orientation(page=page, engine=engine, config=config)
         return est if est is not None else SkewEstimate(rotation=0, skew=0.0, confidence=0.0)

@@ -15,14 +15,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
+from pipeline import __version__, timing
 from pipeline.analysis import Analysis, analyse, checks_touching
 from pipeline.config import PipelineConfig
 from pipeline.errors import InputError, PipelineError
 from pipeline.export import SCHEMA, table_to_json, write_document
 from pipeline.geometry import upright, upright_chars
 from pipeline.interfaces import OcrEngine, TableRecognizer
-from pipeline.model import PageImage, PageResult, SkewEstimate, Table
+from pipeline.model import PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
+from pipeline.orientation import reads_upright
 from pipeline.outputs import OutputOptions
 from pipeline.plugin_manager import PluginManager
 from pipeline.records import header_labels
@@ -64,30 +65,57 @@ def one_line(exc: BaseException) -> str:
 
 def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: PipelineConfig
                  ) -> PageResult:
-    """Text-layer check, orientation, deskew, grids and tables of one rendered page."""
+    """Text-layer check, orientation, deskew, grids and tables of one rendered page.
+
+    Orientation is estimated first without the OCR engine (quarter turn and skew from the page's ink).  The
+    page is read that way up; only when its cells do not read clearly upright (no tables, few or weak lines:
+    :func:`pipeline.orientation.reads_upright`) is the estimate asked again with the engine, which reads a few
+    text lines both ways up, and a page found upside down is read again turned."""
     t0 = time.perf_counter()
-    check = (pm.check_text_layer(page=page, engine=engine, config=config)
-             if page.chars and not config.force_ocr else None)
-    if check is not None and check.usable:
-        est = SkewEstimate(rotation=check.rotation, skew=0.0)  # a drawn text layer is straight
-    else:
-        est = pm.estimate_orientation(page=page, engine=engine, config=config)
-    h, w = page.gray.shape
-    page = replace(page, gray=upright(page.gray, est.rotation, est.skew), rotation=est.rotation, skew=est.skew,
-                   chars=upright_chars(page.chars, w, h, est.rotation, est.skew), text_check=check)
-    grids = pm.detect_grids(page=page, config=config)
+    with timing.collect() as times:
+        with timing.stage("text_layer"):
+            check = (pm.check_text_layer(page=page, engine=engine, config=config)
+                     if page.chars and not config.force_ocr else None)
+        if check is not None and check.usable:
+            est = SkewEstimate(rotation=check.rotation, skew=0.0)  # a drawn text layer is straight
+            read, tables = _read_upright(pm, page, est, check, engine, config)
+        else:
+            with timing.stage("orientation"):
+                est = pm.estimate_orientation(page=page, engine=None, config=config)
+            read, tables = _read_upright(pm, page, est, check, engine, config)
+            if not reads_upright(tables):
+                with timing.stage("orientation_vote"):
+                    voted = pm.estimate_orientation(page=page, engine=engine, config=config)
+                if (voted.rotation, voted.skew) != (est.rotation, est.skew):
+                    est = voted
+                    with timing.stage("reread"):
+                        read, tables = _read_upright(pm, page, est, check, engine, config)
+    return PageResult(page=page.page_number, width=read.width, height=read.height, dpi=read.dpi,
+                      rotation=est.rotation, skew=est.skew, text_layer=read.text_layer, source=read.text_source,
+                      tables=tuple(tables), seconds=time.perf_counter() - t0, timings=times.as_tuple())
+
+
+def _read_upright(pm: PluginManager, page: PageImage, est: SkewEstimate, check: TextLayerCheck | None,
+                  engine: OcrEngine, config: PipelineConfig) -> tuple[PageImage, list[Table]]:
+    """The page turned upright and deskewed by ``est``, and its tables."""
+    with timing.stage("upright"):
+        h, w = page.gray.shape
+        page = replace(page, gray=upright(page.gray, est.rotation, est.skew), rotation=est.rotation,
+                       skew=est.skew, chars=upright_chars(page.chars, w, h, est.rotation, est.skew),
+                       text_check=check)
+    with timing.stage("grids"):
+        grids = pm.detect_grids(page=page, config=config)
     tables: list[Table] = []
     upper = 0.0
     for i, grid in enumerate(grids):
         table_id = f"p{page.page_number:03d}-t{i + 1}"
-        table = pm.build_table(page=page, grid=grid, engine=engine, table_id=table_id, upper_bound=upper,
-                               config=config)
+        with timing.stage("tables"):
+            table = pm.build_table(page=page, grid=grid, engine=engine, table_id=table_id, upper_bound=upper,
+                                   config=config)
         if table is not None:
             tables.append(table)
         upper = max(upper, grid.bbox.bottom)
-    return PageResult(page=page.page_number, width=page.width, height=page.height, dpi=page.dpi,
-                      rotation=est.rotation, skew=est.skew, text_layer=page.text_layer, source=page.text_source,
-                      tables=tuple(tables), seconds=time.perf_counter() - t0)
+    return page, tables
 
 
 def continues(first: Table, prev: Table | None) -> bool:
@@ -179,7 +207,9 @@ def document_json(path: str, sha: str, n_pages: int, pages: list[PageResult], ta
         "review_threshold": config.review_threshold,
         "pages": [{"page": p.page, "width": p.width, "height": p.height, "dpi": p.dpi, "rotation": p.rotation,
                    "skew": p.skew, "text_layer": p.text_layer, "status": p.status, "error": p.error,
-                   "source": p.source, "tables": len(p.tables), "seconds": round(p.seconds, 3)} for p in pages],
+                   "source": p.source, "tables": len(p.tables), "seconds": round(p.seconds, 3),
+                   **({"timings": {k: round(v, 4) for k, v in p.timings}} if config.timings else {})}
+                  for p in pages],
         "tables": [table_json(t, config, analysis) for t in tables],
         **checks,
     }

@@ -8,7 +8,9 @@ Steps (each a small pure function):
    few rows at the right angle.  Coarse 0.25° search over ±``MAX_SKEW``, then a 0.02° refinement.
 3. Quarter turns: a page whose column profile is much sharper than its row profile is turned by 90°.
 4. Upside-down: a few text-line crops are read by the OCR engine upright and turned 180°; the orientation
-   with the clearly higher mean confidence wins.  Decided once per page.
+   with the clearly higher mean confidence wins.  Decided once per page.  Crops that all read as confident
+   CJK text as they are decide "upright" without being turned; the core asks for this step only for a page
+   whose own cells did not already read upright (``pipeline.orientation``).
 
 Angles are degrees, counter-clockwise positive as seen on the scan; the page is corrected by rotating it back.
 """
@@ -25,6 +27,7 @@ from pipeline.config import PipelineConfig
 from pipeline.geometry import quarter_turn, rotate_image
 from pipeline.interfaces import OcrEngine
 from pipeline.model import PageImage, Rotation, SkewEstimate
+from pipeline.orientation import lines_read_upright
 
 MAX_SKEW = 10.0
 WORK_SIZE = 1600  # longest side of the downscaled working image, pixels
@@ -59,9 +62,12 @@ def profile_sharpness(xs: np.ndarray, ys: np.ndarray, angle: float) -> float:
     a = math.radians(angle)
     # image y points down: a ccw rotation by a maps (x, y) -> (x cos a + y sin a, -x sin a + y cos a);
     # undoing it gives y' = y cos a + x sin a
-    yr = ys * math.cos(a) + xs * math.sin(a)
-    yr = np.round(yr - yr.min()).astype(np.int64)
-    h = np.bincount(yr).astype(np.float64)
+    # in place, the same floats as ys * cos a + xs * sin a; the integer dot is exact (counts < 2**26)
+    yr = ys * math.cos(a)
+    yr += xs * math.sin(a)
+    yr -= yr.min()
+    np.round(yr, out=yr)
+    h = np.bincount(yr.astype(np.int64))
     return float(np.dot(h, h))
 
 
@@ -109,6 +115,24 @@ def text_line_crops(gray: np.ndarray, max_crops: int = 8) -> list[np.ndarray]:
 FIRST_CROPS = 4
 #: A vote over the first crops decides when they all agree and the confidence margin is at least this.
 CLEAR_MARGIN = 0.3
+#: The first crops, read as they are, decide "upright" without a turned reading when there are at least this
+#: many and every one is a confidently read CJK line (``pipeline.orientation.lines_read_upright``)
+MIN_UPRIGHT_CROPS = 3
+#: that reading is of the first part of each crop (``line_head``), at most this many times as wide as high
+HEAD_ASPECT = 10.0
+
+
+def line_head(crop: np.ndarray, aspect: float = HEAD_ASPECT) -> np.ndarray:
+    """The first part of a long text-line crop, at most ``aspect`` times as wide as high, cut at the
+    emptiest column of its last 30% (between two characters): enough characters to show that the line reads
+    upright, at a fraction of the recognition work of the whole line."""
+    h, w = crop.shape[:2]
+    limit = int(aspect * h)
+    if w <= limit:
+        return crop
+    ink = (crop < float(np.percentile(crop, 90)) - 40).sum(axis=0)
+    start = int(0.7 * limit)
+    return crop[:, : start + int(np.argmin(ink[start:limit])) + 1]
 
 
 def _line_scores(crops: list[np.ndarray], engine: OcrEngine) -> tuple[np.ndarray, np.ndarray]:
@@ -131,6 +155,9 @@ def upside_down_vote(crops: list[np.ndarray], engine: OcrEngine) -> tuple[bool, 
     corpus every page was decided the same way by 4 crops as by 8, at half the recognition work)."""
     if not crops:
         return False, 0.0
+    if len(crops) >= MIN_UPRIGHT_CROPS and lines_read_upright(
+            engine.recognize_lines([line_head(c) for c in crops[:FIRST_CROPS]]), MIN_UPRIGHT_CROPS):
+        return False, 1.0  # CJK lines read with confidence as they are: upright, no need to turn them
     up, down = _line_scores(crops[:FIRST_CROPS], engine)
     unanimous = bool(np.all(down > up) or np.all(down < up))
     if len(crops) > FIRST_CROPS and not (unanimous and abs(_margin(up, down)) >= CLEAR_MARGIN):
@@ -141,27 +168,50 @@ def upside_down_vote(crops: list[np.ndarray], engine: OcrEngine) -> tuple[bool, 
     return bool(wins_down * 2 > len(up) and margin > 0.05), abs(margin)
 
 
-def estimate(gray: np.ndarray, engine: OcrEngine | None = None) -> SkewEstimate:
-    """Quarter-turn rotation and residual skew of a page (see module docstring)."""
+def projection_estimate(gray: np.ndarray) -> tuple[int, float, float]:
+    """Quarter turn (0 or 90), skew angle and profile contrast of a page from its ink alone (steps 1-3);
+    a rotation of -1 marks a blank page."""
     small, _ = downscale(gray)
     mask = ink_mask(small)
     rng = np.random.default_rng(0)
     xs, ys = _points(mask, rng)
     if len(xs) < 200:  # blank page
-        return SkewEstimate(rotation=0, skew=0.0, confidence=0.0)
+        return -1, 0.0, 0.0
     angle, contrast = best_projection_angle(xs, ys)
     # 90° turns: compare with the sharpness of the column profile (points swapped)
     angle_t, contrast_t = best_projection_angle(ys, -xs)
-    rotation: int = 0
+    rotation = 0
     if contrast_t > contrast * 1.25 and contrast_t > 0.3:
         rotation, angle = 90, angle_t
+    return rotation, angle, max(contrast, contrast_t)
+
+
+#: the last page's projection estimate: the core asks twice for a page whose cells do not read clearly
+#: upright (first without an engine, then with one for the upside-down vote); pages are read-only arrays
+_LAST: list[tuple[np.ndarray, tuple[int, float, float]]] = []
+
+
+def _projection_once(gray: np.ndarray) -> tuple[int, float, float]:
+    if _LAST and _LAST[0][0] is gray:
+        return _LAST[0][1]
+    result = projection_estimate(gray)
+    _LAST[:] = [(gray, result)]
+    return result
+
+
+def estimate(gray: np.ndarray, engine: OcrEngine | None = None) -> SkewEstimate:
+    """Quarter-turn rotation and residual skew of a page (see module docstring); without ``engine`` no
+    upside-down vote (step 4)."""
+    rotation, angle, contrast = _projection_once(gray)
+    if rotation < 0:  # blank page
+        return SkewEstimate(rotation=0, skew=0.0, confidence=0.0)
     if engine is not None:
         upright = rotate_image(quarter_turn(gray, rotation), -angle)
         flipped, _margin = upside_down_vote(text_line_crops(upright), engine)
         if flipped:
             rotation = (rotation + 180) % 360
     rot: Rotation = rotation  # type: ignore[assignment]
-    return SkewEstimate(rotation=rot, skew=round(angle, 2), confidence=max(contrast, contrast_t))
+    return SkewEstimate(rotation=rot, skew=round(angle, 2), confidence=contrast)
 
 
 @hookimpl(trylast=True)

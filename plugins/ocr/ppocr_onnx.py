@@ -27,6 +27,7 @@ from pipeline.config import PipelineConfig
 from pipeline.errors import MissingDependencyError
 from pipeline.interfaces import LineRecognition, OcrEngine
 from pipeline.model import BBox, TextLine
+from pipeline.timing import stage
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,9 @@ class PPOCRv6Onnx(OcrEngine):
     # ------------------------------------------------------------------ recognition
 
     def recognize_lines(self, crops: Sequence[np.ndarray]) -> list[LineRecognition]:
-        return recognize_batched(crops, lambda batch: self.rec.run(None, {self._input: batch})[0], self.charset)
+        with stage("recognize"):
+            return recognize_batched(crops, lambda batch: self.rec.run(None, {self._input: batch})[0],
+                                     self.charset)
 
     # ------------------------------------------------------------------ detection (fallback)
 
@@ -159,6 +162,10 @@ class PPOCRv6Onnx(OcrEngine):
             return self._det
 
     def detect_and_recognize(self, image: np.ndarray) -> list[TextLine]:
+        with stage("detect"):
+            return self._detect_and_recognize(image)
+
+    def _detect_and_recognize(self, image: np.ndarray) -> list[TextLine]:
         engine = self._detector()
         if image.ndim == 2:
             image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)

@@ -93,3 +93,13 @@ def test_hook_build_table(engine, config) -> None:  # type: ignore[no-untyped-de
                            config=config)
     assert table is not None and table.id == "p003-t1" and (table.n_rows, table.n_cols) == (2, 2)
     assert {c.text for c in table.cells} == {"A1", "3.50", ""}
+
+
+def test_gray_percentiles_are_numpys() -> None:
+    rng = np.random.default_rng(3)
+    for i in range(300):
+        h, w = (int(x) for x in rng.integers(1, 60, 2))
+        crop = (rng.integers(0, 256, (h, w)) if i % 2 else np.clip(rng.normal(200, 40, (h, w)), 0, 255)
+                ).astype(np.uint8)
+        assert rc.gray_percentiles(crop, (90, 0.3, 50)) == tuple(
+            float(np.percentile(crop, q)) for q in (90, 0.3, 50))

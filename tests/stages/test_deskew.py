@@ -59,6 +59,13 @@ class _ScriptedEngine:
                 for c in crops]
 
 
+def _read_digits(engine: _ScriptedEngine, crops):  # type: ignore[no-untyped-def]
+    from pipeline.interfaces import LineRecognition
+
+    engine.read += len(crops)
+    return [LineRecognition("1,234.56", 0.99) if c[0, 0] < 128 else LineRecognition("9", 0.2) for c in crops]
+
+
 def _crop(upright: bool):  # type: ignore[no-untyped-def]
     import numpy as np
 
@@ -72,10 +79,42 @@ def test_orientation_vote_reads_more_crops_only_when_the_first_do_not_decide() -
     clear = _ScriptedEngine()
     flipped, margin = projection.upside_down_vote([_crop(True)] * 8, clear)
     assert not flipped and margin > projection.CLEAR_MARGIN
-    assert clear.read == 2 * projection.FIRST_CROPS  # four crops both ways decided it
+    assert clear.read == projection.FIRST_CROPS  # four confident CJK lines as they are: no turned reading
+    digits = _ScriptedEngine()
+    digits.recognize_lines = lambda crops: _read_digits(digits, crops)  # type: ignore[method-assign]
+    flipped, margin = projection.upside_down_vote([_crop(True)] * 8, digits)
+    assert not flipped and margin > projection.CLEAR_MARGIN
+    assert digits.read == 3 * projection.FIRST_CROPS  # digits never decide as they are: four crops both ways
     mixed = _ScriptedEngine()
     flipped, _ = projection.upside_down_vote([_crop(True), _crop(False)] * 4, mixed)
-    assert mixed.read == 16 and not flipped  # a split vote reads every crop
+    assert mixed.read == 4 + 16 and not flipped  # not all confident as they are; a split vote reads every crop
     down = _ScriptedEngine()
     assert projection.upside_down_vote([_crop(False)] * 8, down)[0]
-    assert down.read == 8
+    assert down.read == 4 + 8
+
+
+def test_line_head_cuts_a_long_line_between_characters() -> None:
+    import numpy as np
+
+    line = np.full((20, 600), 230, np.uint8)
+    for x in range(0, 600, 25):
+        line[4:16, x + 3: x + 21] = 20  # "characters" 18 px wide, 7 px apart
+    head = projection.line_head(line)
+    assert 0.7 * 200 <= head.shape[1] <= 200
+    assert (head[:, -1] > 128).all()  # cut in a gap, not through a character
+    short = line[:, :150]
+    assert projection.line_head(short) is short
+
+
+def test_profile_sharpness_is_the_plain_formula() -> None:
+    import math
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    xs, ys = (rng.integers(-800, 800, 20000).astype(np.float64) for _ in range(2))
+    for angle in (-9.75, -0.02, 0.0, 3.5):
+        a = math.radians(angle)
+        yr = np.round(ys * math.cos(a) + xs * math.sin(a) - (ys * math.cos(a) + xs * math.sin(a)).min())
+        h = np.bincount(yr.astype(np.int64)).astype(np.float64)
+        assert projection.profile_sharpness(xs, ys, angle) == float(np.dot(h, h))
