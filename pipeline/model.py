@@ -132,7 +132,9 @@ class Grid:
     """A ruled table grid: row/column boundaries and the spans the ruling lines imply.
 
     ``spans`` lists (row, col, rowspan, colspan) for every cell; together they cover every grid position once.
-    ``line_score`` says how well the drawn lines support the grid (0..1).
+    ``line_score`` says how well the drawn lines support the grid (0..1).  ``inferred_rows`` are the indices
+    (into ``row_edges``) of row boundaries inferred from whitespace where no ruling is printed (partially ruled
+    tables), ``ambiguous_rows`` those of them that could also be the leading of a wrapped cell.
     """
 
     bbox: BBox
@@ -140,6 +142,8 @@ class Grid:
     col_edges: tuple[float, ...]
     spans: tuple[tuple[int, int, int, int], ...]
     line_score: float = 1.0
+    inferred_rows: tuple[int, ...] = ()
+    ambiguous_rows: tuple[int, ...] = ()
 
     @property
     def n_rows(self) -> int:

@@ -22,6 +22,7 @@ import numpy as np
 from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.model import BBox, Grid, PageImage
+from plugins.grid import partial
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +309,7 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
     vs = [v for v in vs if v.length < 0.88 * page_h]
     hs = [h for h in hs if h.length < 0.97 * page_w]
     h_cov, v_cov = coverage_masks(ink, scale)
+    text_ink = ink & ~horiz & ~vert  # ink that is not a ruling: text lines of unruled rows
     grids: list[Grid] = []
     groups = []
     for ghs, gvs in group_tables(hs, vs, scale.touch):
@@ -330,11 +332,20 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
             continue
         vcov, hcov = boundary_coverage(h_cov, v_cov, row_edges, col_edges, scale.tol // 2 + 1)
         spans = spans_from_coverage(vcov, hcov)
+        inferred: list[int] = []
+        ambiguous: list[int] = []
+        splits = partial.split_rows(text_ink, row_edges, col_edges, dpi, scale.tol)
+        if splits:  # partially ruled: rows separated by whitespace inside a tall band
+            row_edges, inferred, ambiguous, origin = partial.apply_splits(row_edges, splits)
+            vcov, hcov = boundary_coverage(h_cov, v_cov, row_edges, col_edges, scale.tol // 2 + 1)
+            hcov = partial.draw_inferred(hcov, inferred, origin, spans)
+            spans = spans_from_coverage(vcov, hcov)
         sides = np.concatenate([vcov.ravel(), hcov.ravel()])
-        ambiguous = float(np.mean((sides > 0.2) & (sides < 0.8))) if sides.size else 0.0
+        ambiguous_sides = float(np.mean((sides > 0.2) & (sides < 0.8))) if sides.size else 0.0
         grids.append(Grid(bbox=BBox(col_edges[0], row_edges[0], col_edges[-1], row_edges[-1]),
                           row_edges=tuple(row_edges), col_edges=tuple(col_edges), spans=tuple(spans),
-                          line_score=round(1.0 - ambiguous, 4)))
+                          line_score=round(1.0 - ambiguous_sides, 4), inferred_rows=tuple(inferred),
+                          ambiguous_rows=tuple(ambiguous)))
     return grids
 
 
