@@ -22,10 +22,12 @@ the cell stage can lower confidence a little: a whitespace boundary is less cert
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
+
+from pipeline.model import Cell, Grid
 
 #: body text height in pixels per dpi (10.5 pt); the thresholds below are in these units
 EM_PER_DPI = 10.5 / 72.0
@@ -162,4 +164,28 @@ def draw_inferred(hcov: np.ndarray, inferred: list[int], origin: dict[int, int],
         for c in range(out.shape[1]):
             if not multi[r, c]:
                 out[k - 1, c] = 1.0
+    return out
+
+
+#: confidence factor of a cell bounded by a whitespace (inferred) row boundary: less certain than a ruling
+INFERRED_ROW_FACTOR = 0.98
+#: confidence cap of a cell beside an ambiguous inferred boundary (below the default review threshold)
+AMBIGUOUS_ROW_CAP = 0.8
+
+
+def inferred_row_confidence(cells: list[Cell], grid: Grid) -> list[Cell]:
+    """Cells bounded by an inferred row boundary lose a little confidence; beside an ambiguous one they are
+    flagged ``row-boundary-ambiguous`` and capped below review: the rows may be one wrapped cell."""
+    if not grid.inferred_rows:
+        return cells
+    inferred, ambiguous = set(grid.inferred_rows), set(grid.ambiguous_rows)
+    out = []
+    for c in cells:
+        sides = {c.row, c.row + c.rowspan}
+        if sides & ambiguous:
+            c = replace(c, confidence=round(min(c.confidence, AMBIGUOUS_ROW_CAP), 4),
+                        flags=(*c.flags, "row-boundary-ambiguous"))
+        elif sides & inferred:
+            c = replace(c, confidence=round(c.confidence * INFERRED_ROW_FACTOR, 4))
+        out.append(c)
     return out
