@@ -95,6 +95,12 @@ class PageImage:
     skew: float = 0.0  # degrees removed by deskew (counter-clockwise positive, as found on the scan)
     chars: tuple[PageChar, ...] = ()
     text_check: TextLayerCheck | None = None
+    #: uint8 RGB H×W×3 of a colour input (None for grey ones); kept until stamp ink is suppressed
+    color: np.ndarray | None = None
+    #: 3×3 homography (row-major) from the input's pixels to these, when a photographed sheet was rectified
+    perspective: tuple[float, ...] | None = None
+    #: boxes of the seals (stamp ink) suppressed in ``gray``, in these pixels (before rotation and deskew)
+    seals: tuple[BBox, ...] = ()
 
     @property
     def text_source(self) -> TextSource:
@@ -214,3 +220,6 @@ class PageResult:
     error: str | None = None
     tables: tuple[Table, ...] = ()
     seconds: float = 0.0
+    perspective: tuple[float, ...] | None = None  # homography input -> page pixels before rotation/deskew
+    seals: tuple[BBox, ...] = ()  # suppressed stamps, upright page pixels
+    warnings: tuple[str, ...] = ()  # what degraded on this page (a guard that cut work short, ...)

@@ -20,9 +20,9 @@ from pipeline.analysis import Analysis, analyse, checks_touching
 from pipeline.config import PipelineConfig
 from pipeline.errors import InputError, PipelineError
 from pipeline.export import SCHEMA, table_to_json, write_document
-from pipeline.geometry import upright, upright_chars
+from pipeline.geometry import upright, upright_box, upright_chars
 from pipeline.interfaces import OcrEngine, TableRecognizer
-from pipeline.model import PageImage, PageResult, SkewEstimate, Table
+from pipeline.model import BBox, PageImage, PageResult, SkewEstimate, Table
 from pipeline.plugin_manager import PluginManager
 from pipeline.records import header_labels
 
@@ -70,10 +70,11 @@ def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: 
     if check is not None and check.usable:
         est = SkewEstimate(rotation=check.rotation, skew=0.0)  # a drawn text layer is straight
     else:
+        page = pm.prepare_page(page=page, config=config)  # photographed sheet rectified, seals suppressed
         est = pm.estimate_orientation(page=page, engine=engine, config=config)
     h, w = page.gray.shape
     page = replace(page, gray=upright(page.gray, est.rotation, est.skew), rotation=est.rotation, skew=est.skew,
-                   chars=upright_chars(page.chars, w, h, est.rotation, est.skew), text_check=check)
+                   chars=upright_chars(page.chars, w, h, est.rotation, est.skew), text_check=check, color=None)
     grids = pm.detect_grids(page=page, config=config)
     tables: list[Table] = []
     upper = 0.0
@@ -86,7 +87,25 @@ def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: 
         upper = max(upper, grid.bbox.bottom)
     return PageResult(page=page.page_number, width=page.width, height=page.height, dpi=page.dpi,
                       rotation=est.rotation, skew=est.skew, text_layer=page.text_layer, source=page.text_source,
-                      tables=tuple(tables), seconds=time.perf_counter() - t0)
+                      tables=tuple(tables), seconds=time.perf_counter() - t0, perspective=page.perspective,
+                      seals=upright_seals(page.seals, w, h, est.rotation, est.skew),
+                      warnings=page_warnings(tables))
+
+
+def upright_seals(seals: tuple[BBox, ...], width: int, height: int, rotation: int, skew: float
+                  ) -> tuple[BBox, ...]:
+    """Seal boxes moved with their page by :func:`pipeline.geometry.upright`."""
+    return tuple(upright_box(b, width, height, rotation, skew) for b in seals)
+
+
+def page_warnings(tables: list[Table]) -> tuple[str, ...]:
+    """What a guard cut short on the page (a pathological page degrades instead of stalling the batch): cells
+    carrying a guard's flag (by convention ``<what>-budget``, e.g. ``detector-budget``), counted per flag."""
+    from collections import Counter
+
+    n = Counter(f for t in tables for c in t.cells for f in c.flags if f.endswith("-budget"))
+    return tuple(f"{flag}: {k} cells read with less work than usual and sent to review"
+                 for flag, k in sorted(n.items()))
 
 
 def continues(first: Table, prev: Table | None) -> bool:
@@ -161,6 +180,20 @@ def table_json(table: Table, config: PipelineConfig, analysis: Analysis | None) 
     return out
 
 
+def capture_json(p: PageResult) -> dict[str, Any]:
+    """The page's capture record, present only when something was done or noticed: ``perspective`` (3×3
+    homography, input pixels -> page before rotation/deskew), ``seals`` (boxes on the upright page),
+    ``warnings``."""
+    out: dict[str, Any] = {}
+    if p.perspective is not None:
+        out["perspective"] = list(p.perspective)
+    if p.seals:
+        out["seals"] = [b.as_list() for b in p.seals]
+    if p.warnings:
+        out["warnings"] = list(p.warnings)
+    return out
+
+
 def document_json(path: str, sha: str, n_pages: int, pages: list[PageResult], tables: list[Table],
                   config: PipelineConfig, engine: OcrEngine | None, analysis: Analysis | None = None
                   ) -> dict[str, Any]:
@@ -174,7 +207,8 @@ def document_json(path: str, sha: str, n_pages: int, pages: list[PageResult], ta
         "review_threshold": config.review_threshold,
         "pages": [{"page": p.page, "width": p.width, "height": p.height, "dpi": p.dpi, "rotation": p.rotation,
                    "skew": p.skew, "text_layer": p.text_layer, "status": p.status, "error": p.error,
-                   "source": p.source, "tables": len(p.tables), "seconds": round(p.seconds, 3)} for p in pages],
+                   "source": p.source, "tables": len(p.tables), "seconds": round(p.seconds, 3),
+                   **capture_json(p)} for p in pages],
         "tables": [table_json(t, config, analysis) for t in tables],
         **checks,
     }
