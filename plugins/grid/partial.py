@@ -40,6 +40,8 @@ SURE_GAP_SHARE = 0.8
 #: a band is split into at least this many rows, unless every gap is a sure row gap of this many ems
 MIN_ROWS = 3
 SURE_TWO_ROW_GAP_EM = 0.7
+#: a gap wider than this many ems is a blank region, left out of the band's typical gap
+BLANK_EM = 3.0
 #: a band may hold several rows only when it is at least this many ems tall
 MIN_BAND_EM = 2.4
 
@@ -83,7 +85,8 @@ def row_gaps(bands: list[tuple[int, int]], em: float) -> list[tuple[float, bool]
     big = [g for g, _ in gaps if g >= MIN_ROW_GAP_EM * em]
     if not big:
         return []
-    typical = float(np.median(big))
+    usual = [g for g in big if g <= BLANK_EM * em]  # a blank region inside the table is not a usual gap
+    typical = float(np.median(usual)) if usual else float(min(big))
     chosen = [(g, mid, g < SURE_GAP_SHARE * typical) for g, mid in gaps
               if g >= MIN_ROW_GAP_EM * em and g >= MIN_GAP_SHARE * typical]
     if len(chosen) + 1 < MIN_ROWS and (len(chosen) != len(gaps) or any(
