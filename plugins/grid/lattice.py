@@ -22,7 +22,7 @@ import numpy as np
 from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.model import BBox, Grid, PageImage
-from plugins.grid import partial
+from plugins.grid import partial, stacked
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +318,8 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
             ghs, gvs = drop_overshooting(ghs, gvs, 3 * scale.touch)
             if len(ghs) + len(gvs) == n:
                 break
-        groups.extend(group_tables(ghs, gvs, scale.touch))
+        for shs, svs in stacked.split_stacked(ghs, gvs, ink, scale.tol // 2 + 1, scale.gap):
+            groups.extend(group_tables(shs, svs, scale.touch))
     for ghs, gvs in groups:
         row_edges, col_edges = grid_edges(ghs, gvs, scale)
         if len(row_edges) < 2 or len(col_edges) < 2:

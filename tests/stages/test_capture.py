@@ -224,3 +224,27 @@ def test_captured_pages_read_end_to_end(name: str, tmp_path, config, pm) -> None
     truth = json.loads((path.parent / "truth.json").read_text(encoding="utf-8"))
     m = metrics(score_document(truth, pred).tally)
     assert m["content_acc"] >= 0.97 and m["numeric_recall"] >= 0.98 and m["numeric_precision"] >= 0.98, m
+
+
+# ----------------------------------------------------------------------------- stacked tables
+
+
+@pytest.mark.parametrize("gap", [14, 30])  # 2 mm and 4 mm at 200 dpi
+def test_two_tables_stacked_close_together_stay_two(gap: int) -> None:
+    from tests import synth
+
+    page = synth.blank_page(1400, 1200)
+    cols = [120, 300, 200, 200]
+    synth.draw_table(page, 150, 100, cols, [45] * 6, texts={(1, 0): "101", (2, 3): "12.50"})
+    synth.draw_table(page, 150, 100 + 6 * 45 + gap, cols, [45] * 5, texts={(1, 0): "202"})
+    grids = lattice.find_grids(synth.scan(page), 200)
+    assert sorted((g.n_rows, g.n_cols) for g in grids) == [(5, 4), (6, 4)]
+
+
+def test_a_full_width_merged_row_does_not_split_a_table() -> None:
+    from tests import synth
+
+    page = synth.blank_page(1400, 1000)
+    spans = synth.draw_table(page, 150, 100, [120, 300, 200, 200], [45] * 7, merges=[(3, 0, 1, 4)])
+    (grid,) = lattice.find_grids(synth.scan(page), 200)
+    assert (grid.n_rows, grid.n_cols) == (7, 4) and sorted(grid.spans) == spans
