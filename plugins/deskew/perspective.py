@@ -22,6 +22,10 @@ import numpy as np
 MAX_PAPER_SHARE = 0.9
 #: ... and one covering less is no sheet at all
 MIN_PAPER_SHARE = 0.2
+#: a sheet whose corners all lie within this share of the image's corners fills the image (a scan)
+MIN_INSET = 0.03
+#: the background outside the sheet is at most this share of the paper's brightness
+BACKGROUND_DARKER = 0.8
 #: the reduced copy's longest side
 WORK_SIDE = 800
 A4_LONG_INCH = 297.0 / 25.4
@@ -56,7 +60,27 @@ def paper_quad(gray: np.ndarray) -> np.ndarray | None:
         return None
     if cv2.contourArea(approx.astype(np.float32)) < 0.85 * cv2.contourArea(hull.astype(np.float32)):
         return None  # the four corners miss much of the region: not a sheet's outline
+    if not background_visible(small, approx.reshape(4, 2)):
+        return None  # a scan whose dense print broke the paper region up: the sheet is the whole image
     return refine_quad(gray, approx.reshape(4, 2).astype(np.float64) / f, 4.0 / f + 4.0)
+
+
+def background_visible(small: np.ndarray, quad: np.ndarray) -> bool:
+    """Whether the image outside ``quad`` is a background: some corner of the quad lies well inside the
+    image (the sheet does not fill it) and the outside is clearly darker than the sheet."""
+    h, w = small.shape
+    frame = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    inset = min(np.min(np.linalg.norm(frame - c, axis=1)) for c in quad.astype(np.float32))
+    far = max(np.min(np.linalg.norm(frame - c, axis=1)) for c in quad.astype(np.float32))
+    if far < MIN_INSET * max(h, w) and inset < MIN_INSET * max(h, w):
+        return False
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 1)
+    if inside.all():
+        return False
+    paper = float(np.median(small[inside > 0]))
+    outside = float(np.median(small[inside == 0]))
+    return outside < BACKGROUND_DARKER * paper
 
 
 def refine_quad(gray: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:

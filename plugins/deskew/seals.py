@@ -5,7 +5,7 @@ they become dark rings and blobs over the digits they cover.  On a colour page:
 
 ``stamp_ink`` (saturated pixels of a red or blue hue that are not dark: black print is never stamp ink) ->
 ``seal_regions`` (the ink closed over a few millimetres, kept where it forms a compact blob of a seal's size,
-12-65 mm across, not too elongated: printed coloured rulings and red titles are long thin shapes, never
+20-65 mm across, not too elongated: printed coloured rulings and red titles are long thin shapes, never
 suppressed) -> ``suppress`` (inside each seal region, every stamp-ink pixel takes its brightest channel, in
 which red and blue ink are as light as paper while black print stays black).
 
@@ -20,13 +20,16 @@ import numpy as np
 from pipeline.model import BBox
 
 MM_PER_INCH = 25.4
-#: saturation (0..255, OpenCV HSV) above which a pixel is coloured ink
-MIN_SATURATION = 70
+#: a pixel this many levels redder (or bluer) than the paper is stamp ink
+MIN_TINT = 24
 #: brightness below which a pixel is dark print, whatever its hue
 MIN_VALUE = 70
-#: a seal is this many millimetres across (round 38-42 mm, oval 40×30, small finance seals 20 mm)
-SEAL_MM = (12.0, 65.0)
-MAX_ASPECT = 2.2
+#: a seal is this many millimetres across (round 公章 38-42 mm, oval invoice seals 40×30, square finance
+#: seals 20-25 mm), and at most this elongated
+SEAL_MM = (20.0, 65.0)
+MAX_ASPECT = 1.7
+#: stamp ink closer than this (mm) is one seal: a faint stamp's ring and legend break up
+CLOSE_MM = 5.0
 
 
 def mm(dpi: float, millimetres: float) -> int:
@@ -34,19 +37,25 @@ def mm(dpi: float, millimetres: float) -> int:
 
 
 def stamp_ink(rgb: np.ndarray) -> np.ndarray:
-    """Boolean mask of red and blue ink (uint8 RGB H×W×3)."""
-    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    red = (h <= 10) | (h >= 160)
-    blue = (h >= 95) & (h <= 135)
-    return (s >= MIN_SATURATION) & (v >= MIN_VALUE) & (red | blue)
+    """Boolean mask of red and blue ink (uint8 RGB H×W×3): pixels that are redder (R over the mean of G and
+    B) or bluer than the paper by ``MIN_TINT`` levels, and not dark.  Measured against the paper's own tint
+    (the median), so yellowed or tinted paper is not ink; a faint, pale stamp still is."""
+    step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / 250_000)))
+    c = rgb.astype(np.int16)
+    r, g, b = c[..., 0], c[..., 1], c[..., 2]
+    red = r - (g + b) // 2
+    blue = b - (r + g) // 2
+    paper_red = float(np.median(red[::step, ::step]))
+    paper_blue = float(np.median(blue[::step, ::step]))
+    bright = c.max(axis=2) >= MIN_VALUE
+    return bright & ((red >= paper_red + MIN_TINT) | (blue >= paper_blue + MIN_TINT))
 
 
 def seal_regions(ink: np.ndarray, dpi: float) -> list[BBox]:
     """Boxes of the compact blobs of stamp ink of a seal's size."""
     if not ink.any():
         return []
-    close = mm(dpi, 3.0)
+    close = mm(dpi, CLOSE_MM)
     blob = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((close, close), np.uint8))
     n, _lab, stats, _ = cv2.connectedComponentsWithStats(blob, connectivity=8)
     lo, hi = mm(dpi, SEAL_MM[0]), mm(dpi, SEAL_MM[1])
