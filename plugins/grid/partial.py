@@ -42,6 +42,8 @@ MIN_ROWS = 3
 SURE_TWO_ROW_GAP_EM = 0.7
 #: a gap wider than this many ems is a blank region, left out of the band's typical gap
 BLANK_EM = 3.0
+#: marks smaller than this many ems (both ways) are dust, not text
+MIN_MARK_EM = 0.45
 #: a band may hold several rows only when it is at least this many ems tall
 MIN_BAND_EM = 2.4
 
@@ -96,12 +98,12 @@ def row_gaps(bands: list[tuple[int, int]], em: float) -> list[tuple[float, bool]
 
 
 def text_profile(region: np.ndarray, em: float) -> np.ndarray:
-    """Rows of ``region`` (bool) that hold text: without marks smaller than a third of an em (binarisation
+    """Rows of ``region`` (bool) that hold text: without marks smaller than ``MIN_MARK_EM`` (binarisation
     noise, dust; a decimal point or comma lies on a line its digits hold anyway) and without thin tall
     remnants of vertical rulings (a slightly skewed ruling leaves a fringe beside its mask)."""
     _n, lab, stats, _ = cv2.connectedComponentsWithStats(region.astype(np.uint8), connectivity=8)
     w, h, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
-    keep = (area >= 4) & (np.maximum(w, h) >= 0.3 * em) & ~((w <= 3) & (h > 1.5 * em))
+    keep = (area >= 4) & (np.maximum(w, h) >= MIN_MARK_EM * em) & ~((w <= 3) & (h > 1.5 * em))
     keep[0] = False
     return keep[lab].any(axis=1)
 
@@ -119,7 +121,10 @@ def split_rows(text_ink: np.ndarray, row_edges: list[float], col_edges: list[flo
         top, bottom = round(row_edges[r]) + tol, round(row_edges[r + 1]) - tol
         if bottom - top < MIN_BAND_EM * em:
             continue
-        profile = text_profile(text_ink[top:bottom, x0:x1] > 0, em)
+        region = text_ink[top:bottom, x0:x1] > 0
+        for c in col_edges[1:-1]:  # remnants of the column rulings (faint, broken or doubled ones)
+            region[:, max(0, round(c) - x0 - tol): max(0, round(c) - x0 + tol + 1)] = False
+        profile = text_profile(region, em)
         found = row_gaps(text_bands(profile, em), em)
         if found:
             out.append(RowSplit(band=r, edges=tuple(top + y for y, _ in found),
