@@ -248,3 +248,27 @@ def test_a_full_width_merged_row_does_not_split_a_table() -> None:
     spans = synth.draw_table(page, 150, 100, [120, 300, 200, 200], [45] * 7, merges=[(3, 0, 1, 4)])
     (grid,) = lattice.find_grids(synth.scan(page), 200)
     assert (grid.n_rows, grid.n_cols) == (7, 4) and sorted(grid.spans) == spans
+
+
+# ----------------------------------------------------------------------------- colour kept by the renderers
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "PDF"])
+def test_renderers_keep_colour_alongside_grey(tmp_path, config, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    from plugins.render.pdfium import open_document
+
+    rgb = np.full((400, 300, 3), 240, np.uint8)
+    rgb[100:200, 100:200] = (200, 30, 40)  # a red stamp
+    grey = np.repeat(rgb.mean(axis=2, keepdims=True).astype(np.uint8), 3, axis=2)
+    for name, arr, coloured in (("red", rgb, True), ("grey", grey, False)):
+        path = tmp_path / f"{name}.{fmt.lower()}"
+        Image.fromarray(arr, "RGB").save(path, fmt, resolution=100.0) if fmt == "PDF" else \
+            Image.fromarray(arr, "RGB").save(path, fmt)
+        with open_document(str(path), config) as src:
+            page = src.render(1)
+        assert (page.color is not None) is coloured, name
+        assert page.gray.ndim == 2 and page.gray.dtype == np.uint8
+        if coloured:
+            assert page.color.shape == (*page.gray.shape, 3)
