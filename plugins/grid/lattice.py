@@ -8,6 +8,9 @@ closed first) -> ``extract_segments`` (connected runs of each mask, as axis-alig
 that meet at least two perpendicular ones: a lone dash "——" in a cell is not a ruling) ->
 ``boundary_coverage`` (how much of each cell side is drawn, measured on a permissive short-kernel mask) ->
 ``spans_from_coverage`` (cells with an undrawn side between them are merged; union-find, closed to rectangles).
+Two refinements live in their own modules: ``stacked`` (a group of rulings holding two tables stacked close
+together is cut between them) and ``partial`` (rows of a tall band separated by whitespace only, in tables whose
+body rows are not ruled).
 
 Tuning lengths scale with the page's dpi (rulings of 1 px at 150 dpi survive; text strokes do not).
 """
