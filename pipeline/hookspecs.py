@@ -7,7 +7,7 @@ arguments can be appended to a spec without breaking plugins; existing ones are 
 Lifecycle, per document::
 
     open_document -> for each page: DocumentSource.render -> check_text_layer (pages with characters)
-                  -> estimate_orientation (unless the text layer is used) -> detect_grids
+                  -> prepare_page and estimate_orientation (unless the text layer is used) -> detect_grids
                   -> build_table (per grid) -> page_done
                   -> (document level) recognise tables (register_recognizers), join continuations, run the
                      types' within-table checks and check_document (cross-table), fuse checks into
@@ -62,6 +62,20 @@ def check_text_layer(page: PageImage, engine: OcrEngine, config: PipelineConfig)
 
 
 # --------------------------------------------------------------------------- page geometry
+
+
+@hookspec(firstresult=True)
+def prepare_page(page: PageImage, config: PipelineConfig) -> PageImage | None:
+    """Clean a captured page before orientation (pages read by OCR only, never text-layer pages): crop a
+    photographed sheet to its paper and undo its perspective, suppress red/blue stamp ink (seals) of a colour
+    page (``page.color``) in ``page.gray`` so that grids and OCR see the black print under it.
+
+    Return the new page, recording a rectification as ``perspective`` (3×3 homography, row-major, from the
+    input's pixels to the new page's; the dpi may change when the sheet's size is known) and the suppressed
+    seals as ``seals`` (boxes in the new page's pixels); or None to keep the page as it is (a grey scan).
+    The core writes both to document.json's page (``perspective``, ``seals`` mapped to the upright page).
+    Built-in: ``plugins.deskew.capture``.
+    """
 
 
 @hookspec(firstresult=True)

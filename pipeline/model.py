@@ -98,6 +98,12 @@ class PageImage:
     skew: float = 0.0  # degrees removed by deskew (counter-clockwise positive, as found on the scan)
     chars: tuple[PageChar, ...] = ()
     text_check: TextLayerCheck | None = None
+    #: uint8 RGB H×W×3 of a colour input (None for grey ones); kept until stamp ink is suppressed
+    color: np.ndarray | None = None
+    #: 3×3 homography (row-major) from the input's pixels to these, when a photographed sheet was rectified
+    perspective: tuple[float, ...] | None = None
+    #: boxes of the seals (stamp ink) suppressed in ``gray``, in these pixels (before rotation and deskew)
+    seals: tuple[BBox, ...] = ()
 
     @property
     def text_source(self) -> TextSource:
@@ -135,7 +141,9 @@ class Grid:
     """A ruled table grid: row/column boundaries and the spans the ruling lines imply.
 
     ``spans`` lists (row, col, rowspan, colspan) for every cell; together they cover every grid position once.
-    ``line_score`` says how well the drawn lines support the grid (0..1).
+    ``line_score`` says how well the drawn lines support the grid (0..1).  ``inferred_rows`` are the indices
+    (into ``row_edges``) of row boundaries inferred from whitespace where no ruling is printed (partially ruled
+    tables), ``ambiguous_rows`` those of them that could also be the leading of a wrapped cell.
     """
 
     bbox: BBox
@@ -143,6 +151,8 @@ class Grid:
     col_edges: tuple[float, ...]
     spans: tuple[tuple[int, int, int, int], ...]
     line_score: float = 1.0
+    inferred_rows: tuple[int, ...] = ()
+    ambiguous_rows: tuple[int, ...] = ()
 
     @property
     def n_rows(self) -> int:
@@ -214,3 +224,6 @@ class PageResult:
     tables: tuple[Table, ...] = ()
     seconds: float = 0.0
     timings: tuple[tuple[str, float], ...] = ()  # exclusive seconds per stage path (pipeline.timing)
+    perspective: tuple[float, ...] | None = None  # homography input -> page pixels before rotation/deskew
+    seals: tuple[BBox, ...] = ()  # suppressed stamps, upright page pixels
+    warnings: tuple[str, ...] = ()  # what degraded on this page (a guard that cut work short, ...)

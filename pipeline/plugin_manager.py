@@ -38,6 +38,7 @@ ENTRY_POINT_GROUP = "fiscalscan.plugins"
 BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("render-pdfium", "plugins.render.pdfium"),
     ("deskew-projection", "plugins.deskew.projection"),
+    ("deskew-capture", "plugins.deskew.capture"),
     ("ocr-ppocr-onnx", "plugins.ocr.ppocr_onnx"),
     ("ocr-paddleocr", "plugins.ocr.paddleocr"),
     ("grid-lattice", "plugins.grid.lattice"),
@@ -120,6 +121,10 @@ class PluginManager:
         if check is not None and not isinstance(check, TextLayerCheck):
             raise PipelineError(f"check_text_layer returned {type(check).__name__}, not a TextLayerCheck")
         return check
+
+    def prepare_page(self, *, page: PageImage, config: PipelineConfig) -> PageImage:
+        prepared = self.pm.hook.prepare_page(page=page, config=config)
+        return prepared if prepared is not None else page
 
     def estimate_orientation(self, *, page: PageImage, engine: OcrEngine | None, config: PipelineConfig
                              ) -> SkewEstimate:

@@ -20,9 +20,9 @@ from pipeline.analysis import Analysis, analyse, checks_touching
 from pipeline.config import PipelineConfig
 from pipeline.errors import InputError, PipelineError
 from pipeline.export import SCHEMA, table_to_json, write_document
-from pipeline.geometry import upright, upright_chars
+from pipeline.geometry import upright, upright_box, upright_chars
 from pipeline.interfaces import OcrEngine, TableRecognizer
-from pipeline.model import PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
+from pipeline.model import BBox, PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
 from pipeline.orientation import reads_upright
 from pipeline.outputs import OutputOptions
 from pipeline.plugin_manager import PluginManager
@@ -80,6 +80,8 @@ def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: 
             est = SkewEstimate(rotation=check.rotation, skew=0.0)  # a drawn text layer is straight
             read, tables = _read_upright(pm, page, est, check, engine, config)
         else:
+            with timing.stage("prepare"):
+                page = pm.prepare_page(page=page, config=config)  # photographed sheet rectified, seals suppressed
             with timing.stage("orientation"):
                 est = pm.estimate_orientation(page=page, engine=None, config=config)
             read, tables = _read_upright(pm, page, est, check, engine, config)
@@ -90,9 +92,12 @@ def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: 
                     est = voted
                     with timing.stage("reread"):
                         read, tables = _read_upright(pm, page, est, check, engine, config)
+    h, w = page.gray.shape  # the page before it was turned upright: seal boxes move with it
     return PageResult(page=page.page_number, width=read.width, height=read.height, dpi=read.dpi,
                       rotation=est.rotation, skew=est.skew, text_layer=read.text_layer, source=read.text_source,
-                      tables=tuple(tables), seconds=time.perf_counter() - t0, timings=times.as_tuple())
+                      tables=tuple(tables), seconds=time.perf_counter() - t0, timings=times.as_tuple(),
+                      perspective=page.perspective, seals=upright_seals(page.seals, w, h, est.rotation, est.skew),
+                      warnings=page_warnings(tables))
 
 
 def _read_upright(pm: PluginManager, page: PageImage, est: SkewEstimate, check: TextLayerCheck | None,
@@ -102,7 +107,7 @@ def _read_upright(pm: PluginManager, page: PageImage, est: SkewEstimate, check: 
         h, w = page.gray.shape
         page = replace(page, gray=upright(page.gray, est.rotation, est.skew), rotation=est.rotation,
                        skew=est.skew, chars=upright_chars(page.chars, w, h, est.rotation, est.skew),
-                       text_check=check)
+                       text_check=check, color=None)
     with timing.stage("grids"):
         grids = pm.detect_grids(page=page, config=config)
     tables: list[Table] = []
@@ -116,6 +121,22 @@ def _read_upright(pm: PluginManager, page: PageImage, est: SkewEstimate, check: 
             tables.append(table)
         upper = max(upper, grid.bbox.bottom)
     return page, tables
+
+
+def upright_seals(seals: tuple[BBox, ...], width: int, height: int, rotation: int, skew: float
+                  ) -> tuple[BBox, ...]:
+    """Seal boxes moved with their page by :func:`pipeline.geometry.upright`."""
+    return tuple(upright_box(b, width, height, rotation, skew) for b in seals)
+
+
+def page_warnings(tables: list[Table]) -> tuple[str, ...]:
+    """What a guard cut short on the page (a pathological page degrades instead of stalling the batch): cells
+    carrying a guard's flag (by convention ``<what>-budget``, e.g. ``detector-budget``), counted per flag."""
+    from collections import Counter
+
+    n = Counter(f for t in tables for c in t.cells for f in c.flags if f.endswith("-budget"))
+    return tuple(f"{flag}: {k} cells read with less work than usual and sent to review"
+                 for flag, k in sorted(n.items()))
 
 
 def continues(first: Table, prev: Table | None) -> bool:
@@ -194,6 +215,20 @@ def table_json(table: Table, config: PipelineConfig, analysis: Analysis | None) 
     return out
 
 
+def capture_json(p: PageResult) -> dict[str, Any]:
+    """The page's capture record, present only when something was done or noticed: ``perspective`` (3×3
+    homography, input pixels -> page before rotation/deskew), ``seals`` (boxes on the upright page),
+    ``warnings``."""
+    out: dict[str, Any] = {}
+    if p.perspective is not None:
+        out["perspective"] = list(p.perspective)
+    if p.seals:
+        out["seals"] = [b.as_list() for b in p.seals]
+    if p.warnings:
+        out["warnings"] = list(p.warnings)
+    return out
+
+
 def document_json(path: str, sha: str, n_pages: int, pages: list[PageResult], tables: list[Table],
                   config: PipelineConfig, engine: OcrEngine | None, analysis: Analysis | None = None
                   ) -> dict[str, Any]:
@@ -208,8 +243,8 @@ def document_json(path: str, sha: str, n_pages: int, pages: list[PageResult], ta
         "pages": [{"page": p.page, "width": p.width, "height": p.height, "dpi": p.dpi, "rotation": p.rotation,
                    "skew": p.skew, "text_layer": p.text_layer, "status": p.status, "error": p.error,
                    "source": p.source, "tables": len(p.tables), "seconds": round(p.seconds, 3),
-                   **({"timings": {k: round(v, 4) for k, v in p.timings}} if config.timings else {})}
-                  for p in pages],
+                   **({"timings": {k: round(v, 4) for k, v in p.timings}} if config.timings else {}),
+                   **capture_json(p)} for p in pages],
         "tables": [table_json(t, config, analysis) for t in tables],
         **checks,
     }

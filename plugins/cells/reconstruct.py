@@ -28,6 +28,7 @@ from pipeline.interfaces import LineRecognition, OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
 from pipeline.records import unit_from_caption
 from pipeline.timing import stage
+from plugins.grid.partial import inferred_row_confidence
 
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
 _NUMBERISH = re.compile(r"^[\d.,%()+\-]+$")
@@ -312,6 +313,12 @@ def line_crops(prepared: Sequence[PreparedCell], dpi: float) -> tuple[list[LineC
 CONFIDENCE_EXPONENT = 3.0
 #: confidence of a cell judged empty although one or two small marks were dropped as dust
 DUSTY_EMPTY_CONFIDENCE = 0.85
+#: at most this many cells of a table go to the detector fallback (a table of rotated text or of unsplittable
+#: giant cells would otherwise cost minutes); the others are read line by line, flagged and sent to review
+MAX_DETECTOR_CELLS = 12
+MAX_DETECTOR_AREA_EM2 = 250.0
+DETECTOR_BUDGET_FLAG = "detector-budget"
+DETECTOR_BUDGET_CONFIDENCE = 0.5
 
 
 def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
@@ -322,6 +329,8 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
     with stage("prep"):
         prepared = prepare_cells(page, grid, spans, shave)
         crops, tall = line_crops(prepared, dpi)
+    over_budget = detector_over_budget(sorted(tall), [prepared[i].crop.size for i in sorted(tall)], dpi)
+    tall -= over_budget
     results = engine.recognize_lines([c.image for c in crops]) if crops else []
     per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]] = {}
     for lc, res in zip(crops, results, strict=False):
@@ -343,6 +352,9 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             conf = text_confidence([res for _, res in got]) ** CONFIDENCE_EXPONENT
             text_lines = tuple(TextLine(text=res.text, confidence=res.confidence, bbox=lc.bbox,
                                         char_confidences=res.char_confidences) for lc, res in got)
+            if idx in over_budget:
+                flags.append(DETECTOR_BUDGET_FLAG)
+                conf = min(conf, DETECTOR_BUDGET_CONFIDENCE)
         text, cleaned = clean_text(text)
         if cleaned:
             flags.append("stray-punctuation-removed")
@@ -357,8 +369,23 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
     return apply_structure_confidence(cells, grid)
 
 
+def detector_over_budget(cells: Sequence[int], areas: Sequence[int], dpi: float) -> set[int]:
+    """The tall cells (in reading order, with their crop areas) beyond the table's detector budget: more than
+    ``MAX_DETECTOR_CELLS`` cells or ``MAX_DETECTOR_AREA_EM2`` square ems of crops in all."""
+    budget = MAX_DETECTOR_AREA_EM2 * em(dpi) ** 2
+    used, out = 0.0, set()
+    for k, (idx, area) in enumerate(zip(cells, areas, strict=True)):
+        if k >= MAX_DETECTOR_CELLS or used + area > budget:
+            out.add(idx)
+        else:
+            used += area
+    return out
+
+
 def apply_structure_confidence(cells: list[Cell], grid: Grid) -> list[Cell]:
-    """Scale cell confidences by how clearly the table's rulings were drawn."""
+    """Scale cell confidences by how clearly the table's rulings were drawn (and lower them beside row
+    boundaries inferred from whitespace, :func:`plugins.grid.partial.inferred_row_confidence`)."""
+    cells = inferred_row_confidence(cells, grid)
     if grid.line_score >= 0.999:
         return cells
     f = 0.5 + 0.5 * grid.line_score

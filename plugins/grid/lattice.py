@@ -8,6 +8,9 @@ closed first) -> ``extract_segments`` (connected runs of each mask, as axis-alig
 that meet at least two perpendicular ones: a lone dash "——" in a cell is not a ruling) ->
 ``boundary_coverage`` (how much of each cell side is drawn, measured on a permissive short-kernel mask) ->
 ``spans_from_coverage`` (cells with an undrawn side between them are merged; union-find, closed to rectangles).
+Two refinements live in their own modules: ``stacked`` (a group of rulings holding two tables stacked close
+together is cut between them) and ``partial`` (rows of a tall band separated by whitespace only, in tables whose
+body rows are not ruled).
 
 Tuning lengths scale with the page's dpi (rulings of 1 px at 150 dpi survive; text strokes do not).
 """
@@ -22,6 +25,7 @@ import numpy as np
 from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.model import BBox, Grid, PageImage
+from plugins.grid import partial, stacked
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +312,7 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
     vs = [v for v in vs if v.length < 0.88 * page_h]
     hs = [h for h in hs if h.length < 0.97 * page_w]
     h_cov, v_cov = coverage_masks(ink, scale)
+    text_ink = ink & ~horiz & ~vert  # ink that is not a ruling: text lines of unruled rows
     grids: list[Grid] = []
     groups = []
     for ghs, gvs in group_tables(hs, vs, scale.touch):
@@ -316,7 +321,8 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
             ghs, gvs = drop_overshooting(ghs, gvs, 3 * scale.touch)
             if len(ghs) + len(gvs) == n:
                 break
-        groups.extend(group_tables(ghs, gvs, scale.touch))
+        for shs, svs in stacked.split_stacked(ghs, gvs, ink, scale.tol // 2 + 1, scale.gap):
+            groups.extend(group_tables(shs, svs, scale.touch))
     for ghs, gvs in groups:
         row_edges, col_edges = grid_edges(ghs, gvs, scale)
         if len(row_edges) < 2 or len(col_edges) < 2:
@@ -330,11 +336,20 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
             continue
         vcov, hcov = boundary_coverage(h_cov, v_cov, row_edges, col_edges, scale.tol // 2 + 1)
         spans = spans_from_coverage(vcov, hcov)
+        inferred: list[int] = []
+        ambiguous: list[int] = []
+        splits = partial.split_rows(text_ink, row_edges, col_edges, dpi, scale.tol)
+        if splits:  # partially ruled: rows separated by whitespace inside a tall band
+            row_edges, inferred, ambiguous, origin = partial.apply_splits(row_edges, splits)
+            vcov, hcov = boundary_coverage(h_cov, v_cov, row_edges, col_edges, scale.tol // 2 + 1)
+            hcov = partial.draw_inferred(hcov, inferred, origin, spans)
+            spans = spans_from_coverage(vcov, hcov)
         sides = np.concatenate([vcov.ravel(), hcov.ravel()])
-        ambiguous = float(np.mean((sides > 0.2) & (sides < 0.8))) if sides.size else 0.0
+        ambiguous_sides = float(np.mean((sides > 0.2) & (sides < 0.8))) if sides.size else 0.0
         grids.append(Grid(bbox=BBox(col_edges[0], row_edges[0], col_edges[-1], row_edges[-1]),
                           row_edges=tuple(row_edges), col_edges=tuple(col_edges), spans=tuple(spans),
-                          line_score=round(1.0 - ambiguous, 4)))
+                          line_score=round(1.0 - ambiguous_sides, 4), inferred_rows=tuple(inferred),
+                          ambiguous_rows=tuple(ambiguous)))
     return grids
 
 

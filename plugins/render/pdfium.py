@@ -147,6 +147,27 @@ def _images_with_content(page: object) -> bool:
     return False
 
 
+#: a page is in colour when this share of its pixels is saturated (chroma above ``COLOUR_CHROMA``)
+COLOUR_SHARE = 0.0005
+COLOUR_CHROMA = 60
+
+
+def colour_array(rgb: np.ndarray) -> np.ndarray | None:
+    """``rgb`` (uint8 H×W×3) when it holds visible colour (a stamp, coloured print), else None: a grey page
+    stored as RGB stays grey, so grayscale behaviour is unchanged."""
+    step = max(1, int(math.sqrt(rgb.shape[0] * rgb.shape[1] / 1_000_000)))
+    sample = rgb[::step, ::step].astype(np.int16)
+    chroma = sample.max(axis=2) - sample.min(axis=2)
+    return rgb if float(np.mean(chroma > COLOUR_CHROMA)) >= COLOUR_SHARE else None
+
+
+def colour_of(frame: object) -> np.ndarray | None:
+    """The colour pixels of a Pillow frame in colour mode, else None (see :func:`colour_array`)."""
+    if getattr(frame, "mode", "L") not in ("RGB", "RGBA", "P", "CMYK", "YCbCr"):
+        return None
+    return colour_array(np.asarray(frame.convert("RGB")))
+
+
 class PdfSource(DocumentSource):
     def __init__(self, path: str, config: PipelineConfig) -> None:
         import pypdfium2 as pdfium
@@ -180,6 +201,7 @@ class PdfSource(DocumentSource):
                 if _uniform(arr) and _images_with_content(page):
                     raise InputError(self.path, "page renders as uniform paper but holds an image with content "
                                      "(image format not rendered)", page_number)
+                rgb = page.render(scale=scale, rev_byteorder=True).to_numpy()[..., :3]
                 textpage = page.get_textpage()
                 chars = read_chars(page, textpage, math.ceil(w_pt * scale), math.ceil(h_pt * scale))
                 textpage.close()
@@ -188,8 +210,10 @@ class PdfSource(DocumentSource):
             raise InputError(self.path, f"cannot render page ({exc})", page_number) from None
         if arr.ndim == 3:
             arr = arr[..., 0]
+        color = colour_array(rgb) if rgb.shape[:2] == arr.shape[:2] else None
         return PageImage(source=self.path, page_number=page_number, gray=_readonly(arr), dpi=self.config.dpi,
-                         text_layer=any(c.visible and not c.text.isspace() for c in chars), chars=chars)
+                         text_layer=any(c.visible and not c.text.isspace() for c in chars), chars=chars,
+                         color=None if color is None else _readonly(np.ascontiguousarray(color)))
 
     def close(self) -> None:
         pdf = getattr(self, "_pdf", None)
@@ -276,6 +300,7 @@ class ImageSource(DocumentSource):
             if w * h > self.config.max_pixels:
                 raise InputError(self.path, f"frame of {w}×{h} pixels exceeds the pixel limit", page_number)
             arr = to_gray8(frame)
+            color = colour_of(frame)
         except InputError:
             raise
         except (OSError, ValueError, SyntaxError) as exc:
@@ -285,7 +310,8 @@ class ImageSource(DocumentSource):
         if _uniform(arr) and _has_content(self._img):
             raise InputError(self.path, f"page renders as uniform {'white' if arr.flat[0] > 127 else 'gray'} but "
                              f"the image holds content (pixel format {self._img.mode} not rendered)", page_number)
-        return PageImage(source=self.path, page_number=page_number, gray=_readonly(arr), dpi=dpi)
+        return PageImage(source=self.path, page_number=page_number, gray=_readonly(arr), dpi=dpi,
+                         color=None if color is None else _readonly(color))
 
     def close(self) -> None:
         img = getattr(self, "_img", None)

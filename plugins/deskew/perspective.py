@@ -1,0 +1,184 @@
+"""Photographed pages: the sheet of paper found against its background and rectified by a homography.
+
+``paper_quad`` (on a reduced copy: the brightest large region, Otsu-thresholded, is the paper; its convex hull
+simplified to four corners) -> ``order_corners`` (top-left, top-right, bottom-right, bottom-left, starting
+from the corner that makes the least rotation: a quarter turn is left to the orientation estimate) ->
+``rectify`` (homography onto an axis-aligned rectangle as large as the sheet's sides, cropping the
+background away).  A scan, where the paper fills the image, is left alone (``paper_quad`` returns None when
+the paper covers more than ``MAX_PAPER_SHARE`` of the image or is not a clear quadrilateral).
+
+When the sheet's sides have the proportions of an ISO A sheet (√2), its resolution follows from the A4 size,
+so the page's dpi (which a phone photo does not state) is set from it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+#: a paper region covering more of the image than this is a scan (nothing to rectify)
+MAX_PAPER_SHARE = 0.9
+#: ... and one covering less is no sheet at all
+MIN_PAPER_SHARE = 0.2
+#: a sheet whose corners all lie within this share of the image's corners fills the image (a scan)
+MIN_INSET = 0.03
+#: the background outside the sheet is at most this share of the paper's brightness
+BACKGROUND_DARKER = 0.8
+#: the reduced copy's longest side
+WORK_SIDE = 800
+A4_LONG_INCH = 297.0 / 25.4
+#: a photographed A sheet of lower resolution is enlarged to this (the working resolution of scans: grid and
+#: cell scales assume print sizes at it)
+MIN_DPI = 200.0
+
+
+def paper_quad(gray: np.ndarray) -> np.ndarray | None:
+    """Four corners (4×2 float, image pixels) of the sheet photographed on a darker background, or None."""
+    h, w = gray.shape
+    f = min(1.0, WORK_SIDE / max(h, w))
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
+    small = cv2.GaussianBlur(small, (0, 0), 2.0)
+    _t, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
+    if n < 2:
+        return None
+    i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    share = stats[i, cv2.CC_STAT_AREA] / float(small.size)
+    if not MIN_PAPER_SHARE <= share <= MAX_PAPER_SHARE:
+        return None
+    contours, _ = cv2.findContours((lab == i).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    peri = cv2.arcLength(hull, True)
+    for eps in (0.01, 0.02, 0.03, 0.05):
+        approx = cv2.approxPolyDP(hull, eps * peri, True)
+        if len(approx) == 4:
+            break
+    else:
+        return None
+    if cv2.contourArea(approx.astype(np.float32)) < 0.85 * cv2.contourArea(hull.astype(np.float32)):
+        return None  # the four corners miss much of the region: not a sheet's outline
+    if not background_visible(small, approx.reshape(4, 2)):
+        return None  # a scan whose dense print broke the paper region up: the sheet is the whole image
+    return refine_quad(gray, approx.reshape(4, 2).astype(np.float64) / f, 4.0 / f + 4.0)
+
+
+def background_visible(small: np.ndarray, quad: np.ndarray) -> bool:
+    """Whether the image outside ``quad`` is a background: some corner of the quad lies well inside the
+    image (the sheet does not fill it) and the outside is clearly darker than the sheet."""
+    h, w = small.shape
+    frame = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    inset = min(np.min(np.linalg.norm(frame - c, axis=1)) for c in quad.astype(np.float32))
+    far = max(np.min(np.linalg.norm(frame - c, axis=1)) for c in quad.astype(np.float32))
+    if far < MIN_INSET * max(h, w) and inset < MIN_INSET * max(h, w):
+        return False
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 1)
+    if inside.all():
+        return False
+    paper = float(np.median(small[inside > 0]))
+    outside = float(np.median(small[inside == 0]))
+    return outside < BACKGROUND_DARKER * paper
+
+
+def refine_quad(gray: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
+    """The corners of ``quad`` (found on a reduced copy) made precise on the full image: along each side, the
+    strongest bright-to-dark step outwards within ``reach`` pixels is the paper's edge; a robust line through
+    those points per side, and the corners where neighbouring lines meet."""
+    h, w = gray.shape
+    smooth = cv2.GaussianBlur(gray, (0, 0), 1.2).astype(np.float32)
+    centre = quad.mean(axis=0)
+    lines = []
+    offsets = np.arange(-reach, reach + 1, 1.0)
+    for k in range(4):
+        a, b = quad[k], quad[(k + 1) % 4]
+        d = (b - a) / max(np.linalg.norm(b - a), 1e-9)
+        n = np.array([d[1], -d[0]])
+        if np.dot((a + b) / 2 - centre, n) < 0:
+            n = -n  # outwards
+        pts = []
+        for t in np.linspace(0.08, 0.92, 48):
+            p = a + t * (b - a)
+            xs, ys = p[0] + offsets * n[0], p[1] + offsets * n[1]
+            ok = (xs >= 0) & (xs < w - 1) & (ys >= 0) & (ys < h - 1)
+            if ok.sum() < len(offsets) // 2:
+                continue
+            prof = cv2.remap(smooth, xs[ok].astype(np.float32)[None, :], ys[ok].astype(np.float32)[None, :],
+                             cv2.INTER_LINEAR)[0]
+            step = prof[:-2] - prof[2:]  # bright (inside) to dark (outside) going outwards
+            j = int(np.argmax(step))
+            if step[j] > 12:
+                off = offsets[ok][j + 1]
+                pts.append(p + off * n)
+        if len(pts) < 8:
+            return quad
+        vx, vy, x0, y0 = cv2.fitLine(np.float32(pts), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0]), np.array([vx, vy])))
+    out = []
+    for k in range(4):
+        (p1, d1), (p2, d2) = lines[k - 1], lines[k]
+        m = np.array([d1, -d2]).T
+        if abs(np.linalg.det(m)) < 1e-6:
+            return quad
+        t = np.linalg.solve(m, p2 - p1)
+        out.append(p1 + t[0] * d1)
+    refined = np.array(out)
+    return refined if np.abs(refined - quad).max() <= 2 * reach else quad
+
+
+def order_corners(quad: np.ndarray) -> np.ndarray:
+    """Corners in the order top-left, top-right, bottom-right, bottom-left of the rectified page, choosing
+    among the four cyclic orders the one whose top side is nearest to horizontal (least rotation)."""
+    c = quad.mean(axis=0)
+    angles = np.arctan2(quad[:, 1] - c[1], quad[:, 0] - c[0])
+    ring = quad[np.argsort(angles)]  # clockwise on screen (y down)
+    best, best_tilt = ring, math.inf
+    for k in range(4):
+        cand = np.roll(ring, -k, axis=0)
+        dx, dy = cand[1] - cand[0]
+        tilt = abs(math.atan2(dy, dx))
+        if dx > 0 and tilt < best_tilt:
+            best, best_tilt = cand, tilt
+    return best
+
+
+def target_size(corners: np.ndarray) -> tuple[int, int]:
+    """Width and height of the rectified sheet: its longer opposite sides."""
+    tl, tr, br, bl = corners
+    width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
+    height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
+    return round(width), round(height)
+
+
+def rectify(gray: np.ndarray, rgb: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, float | None] | None:
+    """The sheet cut out of a photo and made rectangular (grey, colour when given), the 3×3 homography from
+    the photo's pixels to the rectified page's, and the page's dpi when the sheet has A proportions (then
+    enlarged to at least ``MIN_DPI``); None when the image is not a photographed sheet."""
+    quad = paper_quad(gray)
+    if quad is None:
+        return None
+    corners = order_corners(quad)
+    w, h = target_size(corners)
+    dpi = sheet_dpi(w, h)
+    if dpi is not None and dpi < MIN_DPI:
+        w, h, dpi = round(w * MIN_DPI / dpi), round(h * MIN_DPI / dpi), MIN_DPI
+    dst = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
+    hmat = cv2.getPerspectiveTransform(corners.astype(np.float32), dst)
+    paper = int(np.percentile(gray, 90))
+    out = cv2.warpPerspective(gray, hmat, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                              borderValue=paper)
+    col = None
+    if rgb is not None:
+        col = cv2.warpPerspective(rgb, hmat, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return out, col, hmat, dpi
+
+
+def sheet_dpi(width: int, height: int) -> float | None:
+    """The resolution of a rectified sheet with ISO A proportions (taken as A4), else None."""
+    long, short = max(width, height), min(width, height)
+    if short <= 0 or abs(long / short - math.sqrt(2)) > 0.08 * math.sqrt(2):
+        return None
+    return long / A4_LONG_INCH
