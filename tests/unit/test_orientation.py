@@ -70,6 +70,9 @@ class _FakePM:
     def check_text_layer(self, **_: Any) -> None:
         return None
 
+    def prepare_page(self, *, page: PageImage, config: PipelineConfig) -> PageImage:
+        return page  # a grey flatbed scan: nothing to rectify
+
     def estimate_orientation(self, *, page: PageImage, engine: Any, config: PipelineConfig) -> SkewEstimate:
         self.calls.append(engine)
         turned = engine is not None and self.upside_down
