@@ -26,7 +26,7 @@ from pipeline.captions import Caption, Segment, choose_caption, is_title, split_
 from pipeline.config import PipelineConfig
 from pipeline.interfaces import LineRecognition, OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
-from plugins.cells.normalise import normalise_cell_text
+from plugins.cells.normalise import DASH_READINGS, dash_by_width, normalise_cell_text
 
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
 _NUMBERISH = re.compile(r"^[\d.,%()+\-]+$")
@@ -342,8 +342,12 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
         text, cleaned = clean_text(text)
         if cleaned:
             flags.append("stray-punctuation-removed")
-        if normalise_cell_text(text) != text:
-            text = normalise_cell_text(text)
+        fixed = normalise_cell_text(text)
+        if fixed in DASH_READINGS and pc.mask.any():
+            cols = np.nonzero(pc.mask.any(axis=0))[0]
+            fixed = dash_by_width(fixed, (cols[-1] - cols[0] + 1) / em(dpi))
+        if fixed != text:
+            text = fixed
             flags.append("misread-normalised")
         if got and not text:
             flags.append("ink-but-no-text")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.cells.normalise import normalise_cell_text
+from plugins.cells.normalise import dash_by_width, normalise_cell_text
 from plugins.cells.reconstruct import em, text_line_band
 
 
@@ -39,3 +39,14 @@ def test_short_ink_band_is_cropped_at_a_text_lines_height() -> None:
     assert text_line_band(10, 40, 60, dpi) == (10, 40)  # a text line is left as found
     y0, y1 = text_line_band(0, 3, 12, dpi)  # never outside the cell
     assert 0 <= y0 < y1 <= 12
+
+
+@pytest.mark.parametrize(("read", "width_em", "dash"), [
+    ("一", 1.7, "——"), ("_", 2.0, "——"), ("-", 0.4, "-"), ("一", 0.9, "一"), ("—", 1.0, "—"), ("一般", 2.0, "一般"),
+])
+def test_lone_dash_read_by_its_length(read: str, width_em: float, dash: str) -> None:
+    assert dash_by_width(read, width_em) == dash
+
+
+def test_double_separator_before_a_thousands_group() -> None:
+    assert normalise_cell_text("44,.400") == "44,400"
