@@ -701,6 +701,93 @@ def jpeg_roundtrip(gray: np.ndarray, quality: int) -> np.ndarray:
         return np.asarray(im.convert("L"))
 
 
+# ----------------------------------------------------------------------------- layout variants
+# Other provinces and years lay the block above a table out differently.  These pages are not committed files:
+# tests render them on the fly (``variant_pages``) to cover the caption rules and low-resolution reading.
+CaptionLayout = Literal["unit", "meta", "coded"]
+VARIANT_SCAN = ScanParams(150, 0.7, 0.84, 0.94, 0.12, 0.75, 3.0, 8, 45, 1, SEED + 5)
+
+
+def draw_caption_block(draw: ImageDraw.ImageDraw, spec: TableSpec, code: str, layout: CaptionLayout,
+                       x0: int, x1: int, y: int, style: Style) -> int:
+    """The block above a table; returns the y below it.  ``unit``: title, then 编制单位 … 单位：万元;
+    ``meta``: title, a right-aligned code line (公开NN表), then 部门名称 … 年度 … 金额单位：万元 (the layout of many
+    provinces); ``coded``: the code printed with the title ("公开05表：…"), then 单位：万元."""
+    cx = (x0 + x1) / 2
+    if layout == "coded":
+        y = draw_heading(draw, f"{code}：{spec.title}", cx, y, style.face(1.8))
+        return draw_unit_line(draw, x0, x1, y, style)
+    y = draw_heading(draw, spec.title, cx, y, style.face(1.8))
+    if layout == "unit":
+        return draw_unit_line(draw, x0, x1, y, style)
+    font = style.face()
+    draw.text((x1, y), code, font=font, fill=0, anchor="rt")
+    y += round(font.size * 1.5)
+    draw.text((x0, y), f"部门名称：{ORG}", font=font, fill=0, anchor="lt")
+    draw.text((cx, y), "2024年度", font=font, fill=0, anchor="mt")
+    draw.text((x1, y), "金额单位：万元", font=font, fill=0, anchor="rt")
+    return y + round(font.size * 1.7)
+
+
+def render_variant_page(style: Style, spec: TableSpec, code: str, layout: CaptionLayout,
+                        landscape: bool = False, part_heading: str = "") -> Image.Image:
+    """A page holding one table under a caption block of ``layout``, portrait or landscape, with an optional
+    part heading above the title."""
+    img = blank_page(style.dpi)
+    if landscape:
+        img = Image.new("L", (img.height, img.width), 255)
+    draw = ImageDraw.Draw(img)
+    width = table_width(spec, style.dpi)
+    x0 = (img.width - width) // 2
+    y = px(18, style.dpi)
+    if part_heading:
+        y = draw_heading(draw, part_heading, img.width / 2, y, style.face(2.0))
+    y = draw_caption_block(draw, spec, code, layout, x0, x0 + width, y, style)
+    draw_table(draw, spec, x0, y, style)
+    draw_folio(img, spec.page, style)
+    return img
+
+
+def untyped_table() -> TableSpec:
+    """A table of no standard type (the list of member units printed in many disclosures)."""
+    units = (("示例市财政局机关", "行政单位", "86"), ("示例市财政信息中心", "事业单位", "24"),
+             ("示例市国库支付中心", "事业单位", "31"), ("示例市政府采购中心", "事业单位", "18"))
+    cells = [Cell(0, 0, "序号"), Cell(0, 1, "单位名称"), Cell(0, 2, "单位性质"), Cell(0, 3, "编制人数")]
+    for i, (name, kind, staff) in enumerate(units, 1):
+        cells += [Cell(i, 0, str(i)), Cell(i, 1, name, align="left"), Cell(i, 2, kind), Cell(i, 3, staff)]
+    return TableSpec("p001-t1", 1, "部门所属单位构成情况", False, (16.0, 70.0, 30.0, 26.0), tuple(cells))
+
+
+@dataclass(frozen=True)
+class VariantPage:
+    """One rendered layout variant: the scanned page, the table printed on it and what its caption says."""
+
+    name: str
+    gray: np.ndarray
+    spec: TableSpec
+    code: str  # "" when none is printed
+    unit: str
+
+
+def variant_pages(font: str, params: ScanParams = VARIANT_SCAN) -> list[VariantPage]:
+    """The layout variants, scanned with ``params``: a meta-line page with a part heading above the title, a
+    landscape page with a coded title, and an untyped table under a meta block."""
+    fig = make_figures()
+    style = page_style(params, font)
+    expenditure, _cont = final_tables(fig.final_rows, fig.final_total)
+    budget = budget_table(fig.budget_left, fig.budget_right)
+    untyped = untyped_table()
+    pages = [
+        ("meta", expenditure, "公开03表", render_variant_page(style, expenditure, "公开03表", "meta",
+                                                            part_heading="第二部分 2024年度部门决算表")),
+        ("coded-landscape", budget, "公开05表", render_variant_page(style, budget, "公开05表", "coded",
+                                                                   landscape=True)),
+        ("untyped", untyped, "公开12表", render_variant_page(style, untyped, "公开12表", "meta")),
+    ]
+    return [VariantPage(name, jpeg_roundtrip(simulate_scan(img, params), params.jpeg_quality), spec, code, "万元")
+            for name, spec, code, img in pages]
+
+
 def manifest_entry(
     doc: str, title: str, kind: str, scan: str, params: Sequence[ScanParams]
 ) -> dict[str, Any]:

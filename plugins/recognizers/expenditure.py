@@ -1,5 +1,6 @@
 """支出表 family (by 功能分类 subject): 支出决算表 / 部门支出预算(总)表, 一般公共预算财政拨款支出决算表 /
-一般公共预算支出功能分类预算表, and the 政府性基金 / 国有资本经营 预算财政拨款(收入)支出 tables."""
+一般公共预算支出功能分类预算表, the 政府性基金 / 国有资本经营 预算财政拨款(收入)支出 tables, 财政拨款支出预算表 and
+项目支出(预算)表."""
 
 from __future__ import annotations
 
@@ -25,16 +26,18 @@ FUND_HEADER = (("基本支出",), ("项目支出",))
 
 SPECS: tuple[TypeSpec, ...] = (
     TypeSpec("final.expenditure", "final", title_all=(("支出决算表",),),
-             title_none=("收入", "财政拨款", "一般公共预算", "基本支出", "政府性基金", "国有资本", "三公"),
+             title_none=("收入", "财政拨款", "一般公共预算", "基本支出", "政府性基金", "国有资本", "三公", "机关运行",
+                         "项目支出"),
              header_all=(("本年支出合计",), ("基本支出",), ("项目支出",)), header_none=("本年收入",),
              columns=COLUMNS, checks=("hierarchy", ROW), description="支出决算表"),
     TypeSpec("budget.expenditure", "budget", title_all=(("支出预算表", "支出预算总表", "支出预算", "支出总表"),),
-             title_none=("收入", "财政拨款", "一般公共预算", "基本支出", "政府性基金", "国有资本", "三公", "收支"),
+             title_none=("收入", "财政拨款", "一般公共预算", "基本支出", "政府性基金", "国有资本", "三公", "收支",
+                         "项目支出", "机关运行"),
              header_all=(("支出预算",), ("基本支出",), ("项目支出",)),
              header_none=("一般公共预算支出", "政府性基金预算支出", "国有资本经营预算支出"),
              columns=COLUMNS, checks=("hierarchy", ROW), description="部门支出预算(总)表"),
     TypeSpec("final.general_budget_expenditure", "final",
-             title_all=(("一般公共预算",), ("支出决算表",)), title_none=("基本支出", "收入"),
+             title_all=(("一般公共预算",), ("支出决算表",)), title_none=("基本支出", "收入", "三公"),
              header_all=FUND_HEADER, columns=COLUMNS, checks=("hierarchy", ROW),
              description="一般公共预算财政拨款支出决算表"),
     TypeSpec("budget.general_budget_expenditure", "budget",
@@ -42,6 +45,16 @@ SPECS: tuple[TypeSpec, ...] = (
              title_none=("基本支出", "经济分类", "收入", "三公", "决算"),
              header_all=(("一般公共预算支出",), *FUND_HEADER), columns=COLUMNS, checks=("hierarchy", ROW),
              description="一般公共预算支出功能分类预算表"),
+    TypeSpec("budget.fiscal_expenditure", "budget", title_all=(("财政拨款",), ("支出预算表", "支出表")),
+             title_none=("收支", "收入", "总表", "决算", "三公", "基本支出", "一般公共预算", "政府性基金", "国有资本"),
+             columns=(*COLUMNS, ColumnRule("general_budget", ("一般公共预算",)),
+                      ColumnRule("gov_fund", ("政府性基金",)), ColumnRule("state_capital", ("国有资本经营",))),
+             checks=("hierarchy",), description="财政拨款支出预算表 (功能分类, by fund)"),
+    TypeSpec("budget.project_expenditure", "budget", title_all=(("项目支出",), ("预算表", "支出表", "明细表")),
+             title_none=("绩效", "决算", "基本支出"),
+             columns=(ColumnRule("name", ("项目名称", "项目")), *COLUMNS,
+                      ColumnRule("general_budget", ("一般公共预算",)), ColumnRule("gov_fund", ("政府性基金",))),
+             description="项目支出(预算)表"),
     TypeSpec("final.gov_fund", "final", title_all=(("政府性基金",), ("决算表",)),
              header_all=(("年初结转",), ("本年收入",), ("本年支出",)), columns=COLUMNS,
              checks=("hierarchy", *FUND_ROWS),

@@ -1,5 +1,5 @@
 """“三公”经费 family: 财政拨款“三公”经费支出决算表 (预算数 | 决算数 blocks), “三公”经费(和机关运行经费)预算表, and
-部门决算公开相关信息统计表 / 机关运行经费 tables."""
+部门决算公开相关信息统计表 / 机关运行经费 tables, and 政府采购预算表."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ SPECS: tuple[TypeSpec, ...] = (
     TypeSpec("budget.three_public", "budget", title_all=(("三公", "机关运行经费"), ("预算",)),
              header_all=(("因公出国",), ("公务接待",)), columns=COLUMNS, checks=RULES, measures=True,
              description="“三公”经费(和机关运行经费)预算表"),
+    TypeSpec("budget.procurement", "budget", title_all=(("政府采购",), ("预算",)), title_none=("决算",),
+             columns=(ColumnRule("name", ("项目名称", "采购项目", "项目", "名称")),
+                      ColumnRule("total", ("合计", "总计", "预算金额", "采购预算")),
+                      ColumnRule("amount", ("金额",))),
+             description="政府采购预算(明细)表"),
     TypeSpec("final.disclosure_stats", "final",
              title_all=(("相关信息统计表", "机关运行经费", "信息统计表"),), title_none=("三公",),
              header_all=(("项目",), ("机关运行经费", "政府采购")), columns=STATS_COLUMNS,

@@ -51,16 +51,16 @@ import cv2
 import numpy as np
 
 from pipeline import hookimpl
+from pipeline.captions import Caption, Segment, choose_caption
 from pipeline.config import PipelineConfig
 from pipeline.geometry import quarter_turn, upright_chars
 from pipeline.interfaces import OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageChar, PageImage, Rotation, Table, TextLayerCheck
-from pipeline.records import unit_from_caption
 from plugins.cells.reconstruct import (
     apply_structure_confidence,
+    caption_extra,
     cell_crop,
     clean_ink,
-    is_caption,
     join_lines,
     read_cells,
 )
@@ -511,20 +511,19 @@ def read_cells_from_chars(page: PageImage, grid: Grid, engine: OcrEngine) -> lis
     return apply_structure_confidence([cells[s] for s in range(len(grid.spans))], grid)
 
 
-def caption_from_chars(page: PageImage, grid: Grid, upper: float) -> tuple[str, str]:
-    """The table's printed title and unit from the text layer, by the OCR path's rules: the nearest centred
-    line segment above the table that is not a unit/date/label line ("" when there is none), and the unit of
-    a "单位：万元" line among the nearest segments ("" when none is printed)."""
+def caption_from_chars(page: PageImage, grid: Grid, upper: float) -> Caption:
+    """The table's caption from the text layer, by the OCR path's rule (:func:`pipeline.captions.choose_caption`)
+    on the line segments above the table, nearest first."""
     chars = page.chars
     idx = readable(page)
     em = char_height(chars, [i for i in idx if not chars[i].text.isspace()])
     top = max(upper, grid.bbox.top - 12 * (10.5 / 72.0 * page.dpi))
     above = [i for i in idx if top <= (chars[i].bbox.top + chars[i].bbox.bottom) / 2 < grid.bbox.top - 2]
-    segments = [(line_text(chars, run.indices), run.bbox) for line in reversed(group_lines(chars, above))
+    segments = [Segment(line_text(chars, run.indices), run.bbox.x0, run.bbox.x1, TITLE_CONFIDENCE)
+                for line in reversed(group_lines(chars, above))
                 for run in split_runs(chars, line, 2.5 * em)][:CAPTION_SEGMENTS]
-    unit = unit_from_caption(text for text, _ in segments)
-    title = next((text for text, box in segments if is_caption(text, box.x0, box.x1, grid.bbox)), "")
-    return title, unit
+    caption = choose_caption(segments, grid.bbox)
+    return replace(caption, confidence=TITLE_CONFIDENCE if caption.title else 1.0)
 
 
 @hookimpl
@@ -533,8 +532,7 @@ def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str, u
     if page.text_source != "text_layer":
         return None  # the OCR path (plugins.cells.reconstruct) reads this page
     cells = read_cells_from_chars(page, grid, engine)
-    title, unit = caption_from_chars(page, grid, upper_bound)
+    caption = caption_from_chars(page, grid, upper_bound)
     return Table(id=table_id, page=page.page_number, bbox=grid.bbox, n_rows=grid.n_rows, n_cols=grid.n_cols,
-                 cells=tuple(cells), title=title, title_confidence=TITLE_CONFIDENCE if title else 1.0,
-                 structure_confidence=grid.line_score,
-                 extra={**({"unit": unit} if unit else {}), "text_source": "text_layer"})
+                 cells=tuple(cells), title=caption.title, title_confidence=caption.confidence,
+                 structure_confidence=grid.line_score, extra={**caption_extra(caption), "text_source": "text_layer"})

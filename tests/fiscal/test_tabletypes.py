@@ -62,6 +62,23 @@ TITLE_CASES = [
     ("部门“三公”经费和机关运行经费预算表", EXPENDITURE_ROWS, "budget.three_public"),
     ("2025年项目支出绩效目标表", EXPENDITURE_ROWS, "budget.performance_targets"),
     ("单位构成情况", [["序号", "单位名称"], ["1", "某某局"]], "generic"),
+    # common local variants of other provinces and years
+    ("收入支出决算表", SUMMARY_ROWS, "final.summary"),
+    ("一般公共预算财政拨款“三公”经费支出决算表", EXPENDITURE_ROWS, "final.three_public"),
+    ("机关运行经费支出决算表", EXPENDITURE_ROWS, "final.disclosure_stats"),
+    ("部门整体支出绩效自评表", EXPENDITURE_ROWS, "final.performance_self_eval"),
+    ("收支预算总表", SUMMARY_ROWS, "budget.summary"),
+    ("支出预算总表", EXPENDITURE_ROWS, "budget.expenditure"),
+    ("财政拨款支出预算表", EXPENDITURE_ROWS, "budget.fiscal_expenditure"),
+    ("一般公共预算支出预算表", EXPENDITURE_ROWS, "budget.general_budget_expenditure"),
+    ("一般公共预算基本支出预算表", EXPENDITURE_ROWS, "budget.general_budget_basic_expenditure"),
+    ("一般公共预算支出预算表（按经济分类科目）", EXPENDITURE_ROWS, "budget.general_budget_basic_expenditure"),
+    ("政府性基金预算支出预算表", EXPENDITURE_ROWS, "budget.gov_fund"),
+    ("“三公”经费、会议费、培训费支出预算表", EXPENDITURE_ROWS, "budget.three_public"),
+    ("机关运行经费预算表", EXPENDITURE_ROWS, "budget.three_public"),
+    ("政府采购预算表", [["项目名称", "预算金额"], ["办公设备", "12.00"]], "budget.procurement"),
+    ("项目支出预算表", EXPENDITURE_ROWS, "budget.project_expenditure"),
+    ("部门整体支出绩效目标表", EXPENDITURE_ROWS, "budget.performance_targets"),
 ]
 
 

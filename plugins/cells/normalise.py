@@ -1,0 +1,61 @@
+"""Misreadings that blurred, low-resolution scans (150 dpi, fax-like, heavy JPEG) add to a cell's text, undone
+by rules about how these forms are printed — never by a list of expected strings.
+
+* Item names are numbered 一、二、… (the national format for official documents): a Chinese ordinal at the start
+  followed by a dot, comma or colon and then CJK text was a blurred "、".
+* The disclosures of the mainland are printed in simplified characters: a traditional form the recogniser
+  returned (金額, 決算, 頁) is the simplified character it was trained to confuse with.
+* An amount never starts with a dot or a bullet and never ends with one; a comma or colon followed by exactly
+  two final digits is the decimal point (a thousands separator groups three); two separators in a row before a
+  group of three digits were one thousands separator.
+* A cell holding one dash ("not applicable") is read by the length of its ink, as typeset: a hyphen is under
+  0.7 of a character wide, a double dash "——" about two characters (a blurred dash is read as 一, _ or -
+  regardless of its length); one character wide, 一 and — look alike and the reading stands.
+
+Each rule only fires on text that is otherwise well formed, so a correctly read cell is never changed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ORDINAL = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.,，．:：;；·]+\s*(?=[\u4e00-\u9fff])")
+_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
+_LEAD = re.compile(r"^[.·•,、:;'`\s]+(?=[-+]?\d)")
+_TRAIL = re.compile(r"(?<=\d)[.·•,、:;'`\s]+$")
+_DECIMAL = re.compile(r"^([-+]?\d+)[,:：](\d{2})$")
+_DOUBLE_SEPARATOR = re.compile(r"(?<=\d)[.,]{2}(?=\d{3}(\D|$))")
+DASH_READINGS = frozenset({"一", "—", "-", "_", "－", "–", "——", "--", "一一", "__", "~"})
+#: traditional forms the recogniser returns for characters of these forms' vocabulary (simplified print)
+_SIMPLIFIED = str.maketrans({
+    "額": "额", "決": "决", "預": "预", "結": "结", "餘": "余", "資": "资", "費": "费", "頁": "页",
+    "貼": "贴", "補": "补", "撥": "拨", "調": "调", "項": "项", "務": "务", "經": "经", "營": "营",
+    "專": "专", "業": "业", "單": "单", "計": "计", "總": "总", "與": "与", "衛": "卫", "護": "护",
+    "農": "农", "區": "区", "會": "会", "運": "运", "車": "车", "購": "购", "儲": "储",
+    "備": "备", "債": "债", "應": "应", "災": "灾", "環": "环", "節": "节", "醫": "医", "療": "疗",
+})
+
+
+def normalise_cell_text(text: str) -> str:
+    """``text`` with the misreadings above undone (unchanged when none applies)."""
+    t = text.translate(_SIMPLIFIED)
+    t = _ORDINAL.sub(r"\1、", t)
+    if re.search(r"\d", t) and not re.search(r"[\u4e00-\u9fffA-Za-z]", t):
+        core = _DOUBLE_SEPARATOR.sub(",", _TRAIL.sub("", _LEAD.sub("", t)))
+        if _NUMBER.match(core):
+            t = core
+        else:
+            m = _DECIMAL.match(core)
+            if m:
+                t = f"{m.group(1)}.{m.group(2)}"
+    return t
+
+
+def dash_by_width(text: str, width_em: float) -> str:
+    """A lone dash-like reading (一, _, -, —, ——) as the dash its ink length shows (``width_em``: the ink's
+    width in characters of body text); any other text unchanged."""
+    if text.strip() not in DASH_READINGS:
+        return text
+    if width_em >= 1.4:
+        return "——"
+    return "-" if width_em < 0.7 else text  # one character wide: 一 and — look alike, the reading stands
