@@ -26,8 +26,10 @@ def test_parse_formats() -> None:
 
 def test_config_hash_stable_for_default_outputs() -> None:
     config = PipelineConfig()
-    old = config.model_dump(mode="json", exclude={"ocr_threads", *OUTPUT_FIELDS})
+    # fields added since manifests were first written (output options, per-stage timings) at their defaults
+    old = config.model_dump(mode="json", exclude={"ocr_threads", "timings", *OUTPUT_FIELDS})
     assert config_hash(config) == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()
+    assert config_hash(PipelineConfig(timings=True)) != config_hash(config)
     assert config_hash(PipelineConfig(formats=("csv", "xlsx"))) != config_hash(config)
     assert config_hash(PipelineConfig(csv_bom=True)) != config_hash(config)
 
