@@ -198,6 +198,11 @@ class Table:
     structure_confidence: float = 1.0
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
+    def cover(self) -> dict[tuple[int, int], Cell]:
+        """(row, col) -> the cell covering that grid position (a spanning cell at every position it spans)."""
+        return {(r, k): c for c in self.cells for r in range(c.row, c.row + c.rowspan)
+                for k in range(c.col, c.col + c.colspan)}
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecognizedTable:

@@ -40,15 +40,6 @@ _SPLIT = {"类": "code_lei", "款": "code_kuan", "项": "code_xiang"}
 _TOTAL = re.compile(r"(合计|总计|小计|总分)")
 
 
-def _cover(table: Table) -> dict[tuple[int, int], Cell]:
-    out: dict[tuple[int, int], Cell] = {}
-    for c in table.cells:
-        for r in range(c.row, c.row + c.rowspan):
-            for k in range(c.col, c.col + c.colspan):
-                out[(r, k)] = c
-    return out
-
-
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().replace(" ", "")
 
@@ -128,7 +119,7 @@ def _code(texts: dict[str, str], previous: dict[str, str]) -> tuple[str, str]:
 
 
 def generic_rows(table: Table, roles: dict[int, str], labels: dict[int, str], header_rows: int) -> list[Row]:
-    cover = _cover(table)
+    cover = table.cover()
     groups = column_groups({c: ("name" if k.startswith("label") else k) for c, k in roles.items()})
     out: list[Row] = []
     previous: dict[int, dict[str, str]] = {}

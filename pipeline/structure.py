@@ -55,17 +55,8 @@ class BoundaryUse:
         return self.drawn > 0 and self.crossed >= max(MIN_CROSSED, CROSSED_SHARE * data_rows)
 
 
-def _cover(table: Table) -> dict[tuple[int, int], Cell]:
-    out: dict[tuple[int, int], Cell] = {}
-    for c in table.cells:
-        for r in range(c.row, c.row + c.rowspan):
-            for k in range(c.col, c.col + c.colspan):
-                out[(r, k)] = c
-    return out
-
-
 def boundary_uses(table: Table, first_data_row: int) -> list[BoundaryUse]:
-    cover = _cover(table)
+    cover = table.cover()
     out = []
     for j in range(table.n_cols - 1):
         drawn = crossed = 0
@@ -169,7 +160,7 @@ _CODE_THEN_WORDS = re.compile(r"^(\d{0,9})\s*[|｜丨]?\s*([^\d\s|｜丨].*)$")
 
 def _header_separates(table: Table, first_data: int, j: int) -> bool:
     """Some header row labels column ``j`` and column ``j + 1`` with two different cells."""
-    cover = _cover(table)
+    cover = table.cover()
     for r in range(first_data):
         left, right = cover.get((r, j)), cover.get((r, j + 1))
         if left is not None and right is not None and left is not right and left.text.strip() \
@@ -259,7 +250,7 @@ def empty_header_cells(table: Table) -> list[CellRef]:
         return []
     from pipeline.records import _is_column_numbers, _rows_of, parse_value
 
-    cover = _cover(table)
+    cover = table.cover()
     rows = _rows_of(table)
     numbers = {r for r in range(first) if _is_column_numbers([c.text.strip() for c in rows[r]])}
     out = []

@@ -26,7 +26,7 @@ LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 WILDCARD_BINDS = frozenset({"", "0.0.0.0", "::"})
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -41,7 +41,7 @@ def allowed_hosts(bind: str, extra: Iterable[str] = ()) -> frozenset[str] | None
     if bind in WILDCARD_BINDS:
         return None
     names = {bind, *(h.strip("[]").lower() for h in extra if h)}
-    if _is_loopback(bind):
+    if is_loopback(bind):
         names |= LOOPBACK_NAMES
     return frozenset(names)
 

@@ -6,7 +6,6 @@ Imported lazily by ``fiscalscan review``; FastAPI and uvicorn are the optional `
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import secrets
 from dataclasses import dataclass, field
 from importlib import resources
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
     from pipeline.review.validation import CorrectionBody
 from pipeline.review import pages
 from pipeline.review.reviewed import export_all
-from pipeline.review.security import install_guards
+from pipeline.review.security import install_guards, is_loopback
 from pipeline.review.store import (
     Correction,
     ReviewStore,
@@ -56,15 +55,6 @@ class ReviewSettings:
     def __post_init__(self) -> None:
         self.out_dir = self.out_dir.resolve()
         self.store = ReviewStore(self.out_dir)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def resolve_token(host: str, token: str | None) -> tuple[str | None, bool]:
