@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ConfigError
 from pipeline.evaluate_records import RecordTally, score_document_records
+from pipeline.textnorm import normalize
 
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -48,18 +49,7 @@ Mapping1D = tuple[int | None, ...]  # truth index -> predicted index
 
 # ----------------------------------------------------------------------------- text
 
-_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d", "-"))
-_WHITESPACE = re.compile(r"\s+")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?\d+(?:\.\d+)?\)?%?$")
-
-
-def normalize(text: object) -> str:
-    """NFKC, dashes unified, whitespace and thousands separators removed ("２，９４０．０５" -> "2940.05")."""
-    if text is None:
-        return ""
-    t = _WHITESPACE.sub("", unicodedata.normalize("NFKC", str(text)).translate(_DASHES))
-    return _THOUSANDS.sub("", t)
 
 
 def parse_number(normed: str) -> float | None:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from pipeline.textnorm import normalize
+
 if TYPE_CHECKING:
     from pipeline.model import Table
     from pipeline.plugin_manager import PluginManager
@@ -52,8 +54,6 @@ class RecordTally:
 
 
 def _norm(text: object) -> str:
-    from pipeline.evaluate import normalize
-
     return normalize(text)
 
 

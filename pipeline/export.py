@@ -7,8 +7,6 @@ files are written to a temp file in the same folder and ``os.replace``d.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import shutil
@@ -16,50 +14,14 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.fsmodes import publish_dir, publish_fd
+from pipeline.files import fsync_dir, fsync_tree
+from pipeline.fsmodes import publish_dir
 from pipeline.model import Table
 
 if TYPE_CHECKING:
     from pipeline.outputs import OutputOptions
 
 SCHEMA = "fiscalscan.document/1"
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        publish_fd(fd)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_json(path: Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-
-
-def table_grid_text(table: dict[str, Any]) -> list[list[str]]:
-    """The table as printed: a spanning cell's text sits at its top-left position, the other positions it
-    covers are left blank."""
-    grid = [["" for _ in range(table["n_cols"])] for _ in range(table["n_rows"])]
-    for c in table["cells"]:
-        grid[c["row"]][c["col"]] = c["text"]
-    return grid
-
-
-def table_csv(table: dict[str, Any]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerows(table_grid_text(table))
-    return buf.getvalue()
 
 
 def table_to_json(table: Table, review_threshold: float) -> dict[str, Any]:
@@ -78,20 +40,6 @@ def table_to_json(table: Table, review_threshold: float) -> dict[str, Any]:
         ],
         **table.extra,
     }
-
-
-def records_csv(document: dict[str, Any], name: str) -> str:
-    """Every table's ``records`` as one CSV (columns :data:`pipeline.records.RECORD_FIELDS`)."""
-    from pipeline.records import RECORD_FIELDS
-
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=RECORD_FIELDS, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    for t in document["tables"]:
-        for rec in t.get("records") or []:
-            writer.writerow({**rec, "document": name, "table_type": t["type"],
-                             "value": "" if rec.get("value") is None else rec["value"]})
-    return buf.getvalue()
 
 
 def write_document(out_root: Path, name: str, document: dict[str, Any], write_csv: bool = True,
@@ -127,27 +75,6 @@ def write_document(out_root: Path, name: str, document: dict[str, Any], write_cs
         raise
     swap_into_place(staging, final)
     return final
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a folder's entries (names created, renamed or removed in it) durable."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_tree(root: Path) -> None:
-    """fsync every file below ``root``, then every folder (deepest first), then ``root`` itself."""
-    for dirpath, _dirnames, filenames in os.walk(root, topdown=False):
-        for name in filenames:
-            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        fsync_dir(Path(dirpath))
 
 
 def swap_into_place(staging: Path, final: Path) -> None:

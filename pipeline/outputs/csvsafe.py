@@ -16,6 +16,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from pipeline.csvtext import records_csv as plain
+from pipeline.csvtext import table_grid_text
+
 BOM = "\ufeff"
 _DIGITS = re.compile(r"^\d+$")
 
@@ -47,15 +50,11 @@ def header_rows(table: dict[str, Any]) -> list[list[str]]:
 
 
 def table_csv(table: dict[str, Any], bom: bool = False, excel: bool = False, header: bool = False) -> str:
-    from pipeline.export import table_grid_text
-
     rows = [*header_rows(table), *table_grid_text(table)] if header else table_grid_text(table)
     return write_rows(rows, bom=bom, excel=excel)
 
 
 def records_csv(document: dict[str, Any], name: str, bom: bool = False, excel: bool = False) -> str:
-    from pipeline.export import records_csv as plain
-
     text = plain(document, name)
     if not (bom or excel):
         return text

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pipeline.export import atomic_write_text
+from pipeline.files import atomic_write_text
 
 #: (name, Table Schema type, description, constraints) per records.csv column, in file order
 FIELDS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (

@@ -10,7 +10,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from pipeline.export import atomic_write_text
+from pipeline.files import atomic_write_text
 from pipeline.outputs import datapackage_name, report_name, workbook_name
 from pipeline.outputs.cells import document_counts
 from pipeline.outputs.report import CSP, CSS

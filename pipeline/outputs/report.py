@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.export import atomic_write_text
+from pipeline.files import atomic_write_text
 from pipeline.outputs.cells import (
     amount_of,
     cell_reasons,

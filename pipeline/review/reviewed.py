@@ -15,7 +15,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from pipeline.export import atomic_write_json, atomic_write_text, records_csv, swap_into_place, table_csv
+from pipeline.csvtext import records_csv, table_csv
+from pipeline.export import swap_into_place
+from pipeline.files import atomic_write_json, atomic_write_text
 from pipeline.fsmodes import publish_dir
 from pipeline.plugin_manager import PluginManager
 from pipeline.review.store import ReviewStore, list_documents

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,9 +18,9 @@ if TYPE_CHECKING:
 from pipeline.review import pages
 from pipeline.review.reviewed import export_all
 from pipeline.review.security import install_guards, is_loopback
+from pipeline.review.settings import ReviewSettings
 from pipeline.review.store import (
     Correction,
-    ReviewStore,
     VersionConflict,
     cell_index,
     failed_checks_by_cell,
@@ -41,20 +40,6 @@ from pipeline.review.workbench import add_workbench_routes  # noqa: E402
 
 COOKIE = "fiscalscan_review_token"
 SERVED_SUFFIXES = {".json", ".csv", ".png"}
-
-
-@dataclass
-class ReviewSettings:
-    out_dir: Path
-    token: str | None = None
-    reviewer: str = "reviewer"
-    #: host names the server answers to (``security.allowed_hosts``); None: any
-    allowed_hosts: frozenset[str] | None = None
-    store: ReviewStore = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.out_dir = self.out_dir.resolve()
-        self.store = ReviewStore(self.out_dir)
 
 
 def resolve_token(host: str, token: str | None) -> tuple[str | None, bool]:

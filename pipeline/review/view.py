@@ -186,7 +186,7 @@ class PageReader:
         if todo:
             for c, (text, conf, flags) in zip(todo, self._read(table["page"], todo), strict=True):
                 cache[key[cells.index(c)]] = [text, conf, flags]
-            from pipeline.export import atomic_write_json
+            from pipeline.files import atomic_write_json
 
             atomic_write_json(self.cache_path, cache)
         threshold = float(self.document.get("review_threshold", 0.9))

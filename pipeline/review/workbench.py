@@ -23,7 +23,7 @@ from pipeline.review.validation import CellBody, StructureBody, parse_body, read
 from pipeline.review.view import DocumentView, ViewCache, heads
 
 if TYPE_CHECKING:
-    from pipeline.review.server import ReviewSettings
+    from pipeline.review.settings import ReviewSettings
 
 
 def _views(app: FastAPI, settings: ReviewSettings) -> ViewCache:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.export import atomic_write_text, write_document
+from pipeline.export import write_document
+from pipeline.files import atomic_write_text
 from pipeline.fsmodes import current_umask
 from pipeline.outputs import OutputOptions
 from tests.outputs.conftest import NAME

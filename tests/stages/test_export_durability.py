@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import export
+from pipeline import export, files
 
 
 def test_files_and_folders_are_fsynced_before_the_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -23,8 +23,8 @@ def test_files_and_folders_are_fsynced_before_the_rename(tmp_path: Path, monkeyp
         events.append(("replace", f"{os.fspath(src)} -> {os.fspath(dst)}"))
         real_replace(src, dst)
 
-    monkeypatch.setattr(export.os, "fsync", fsync)
-    monkeypatch.setattr(export.os, "replace", replace)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
     doc = {"schema": export.SCHEMA, "tables": [{"id": "p001-t1", "n_rows": 1, "n_cols": 1, "type": "generic",
                                                 "cells": [{"row": 0, "col": 0, "text": "1"}]}]}
     out = tmp_path / "out"
@@ -41,7 +41,7 @@ def test_files_and_folders_are_fsynced_before_the_rename(tmp_path: Path, monkeyp
 def test_single_files_fsync_their_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     synced: list[str] = []
     real = os.fsync
-    monkeypatch.setattr(export.os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")),
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")),
                                                        real(fd))[1])
-    export.atomic_write_text(tmp_path / "a.txt", "x")
+    files.atomic_write_text(tmp_path / "a.txt", "x")
     assert synced[-1] == str(tmp_path.resolve())
