@@ -65,11 +65,23 @@ def term_of(text: str, vocab: frozenset[str]) -> str | None:
     return rest if rest != t and rest in vocab else None
 
 
+def raised(text: str, confidence: float, flags: Sequence[str], vocab: frozenset[str] | None = None
+           ) -> tuple[float, tuple[str, ...]]:
+    """A cell's confidence and flags after vocabulary confirmation (a stale ``vocabulary`` flag dropped first);
+    shared by the pipeline and the review server's re-fusion after corrections."""
+    kept = tuple(f for f in flags if f != FLAG)
+    v = standard() if vocab is None else vocab
+    if confidence >= FLOOR or any(f in kept for f in VETO) or term_of(text, v) is None:
+        return confidence, kept
+    return FLOOR, (*kept, FLAG)
+
+
 def confirmed(c: Cell, vocab: frozenset[str]) -> Cell:
-    if c.confidence >= FLOOR or any(f in c.flags for f in VETO) or term_of(c.text, vocab) is None:
+    conf, flags = raised(c.text, c.confidence, c.flags, vocab)
+    if conf == c.confidence:
         return c
     own = c.ocr_confidence if c.ocr_confidence is not None else c.confidence
-    return replace(c, confidence=FLOOR, flags=(*c.flags, FLAG), ocr_confidence=own)
+    return replace(c, confidence=conf, flags=flags, ocr_confidence=own)
 
 
 def confirm_vocabulary(tables: Sequence[Table], vocab: frozenset[str] | None = None) -> list[Table]:

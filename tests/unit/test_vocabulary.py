@@ -59,3 +59,18 @@ def test_the_document_stage_applies_it_after_fusion() -> None:
     assert fused[0].confidence == FLOOR and fused[1].confidence == 0.6
     unfused = analyse("doc", [t], [], None, PipelineConfig(), fusion=False).tables[0].cells
     assert unfused[0].confidence == 0.6
+
+
+def test_review_refusion_keeps_labels_confirmed_and_drops_a_stale_flag() -> None:
+    from pipeline.review.view import fuse_again
+
+    cells = [{"row": 0, "col": 0, "text": "办公费", "confidence": 0.95, "ocr_confidence": 0.6, "bbox": [0, 0, 9, 9],
+              "flags": ["vocabulary"]},
+             {"row": 1, "col": 0, "text": "办公赞", "confidence": 0.95, "ocr_confidence": 0.6, "bbox": [0, 9, 9, 19],
+              "flags": ["vocabulary"]}]  # a label read again differently after a grid edit
+    doc = {"tables": [{"id": "p001-t1", "page": 1, "bbox": [0, 0, 9, 19], "n_rows": 2, "n_cols": 1,
+                       "cells": cells}], "checks": []}
+    fuse_again(doc, None)  # type: ignore[arg-type]
+    ok, changed = doc["tables"][0]["cells"]
+    assert ok["confidence"] == FLOOR and ok["flags"] == ["vocabulary"] and not ok["needs_review"]
+    assert changed["confidence"] == 0.6 and changed["flags"] == [] and changed["needs_review"]
