@@ -1,4 +1,5 @@
-"""The document-level stage after OCR: logical tables → records → arithmetic checks → fused confidence.
+"""The document-level stage after OCR: logical tables → records → arithmetic checks → fused confidence →
+vocabulary confirmation of label cells (:mod:`pipeline.vocabulary`).
 
 Pure except for the plugin manager's ``check_document`` hook; used by :func:`pipeline.runner.process_document`,
 by ``bench/table_types.py`` (the same stage fed with ground-truth tables), by ``bench/reanalyse.py`` and by
@@ -19,6 +20,7 @@ from pipeline.interfaces import TableRecognizer
 from pipeline.model import BBox, Cell, Table
 from pipeline.records import LogicalTable, Record, logical_tables, records_of
 from pipeline.structure import doubtful_cells, empty_header_cells, map_disagreements
+from pipeline.vocabulary import confirm_vocabulary
 
 if TYPE_CHECKING:
     from pipeline.plugin_manager import PluginManager
@@ -86,7 +88,7 @@ def analyse(document: str, tables: Sequence[Table], recognizers: Sequence[TableR
     suspects = [ref for lt in logical for row in lt.rows for ref in row.suspects]
     suspects += [ref for lt in logical for ref in map_disagreements(lt)]
     suspects += [ref for t in tables for ref in (*doubtful_cells(t), *empty_header_cells(t))]
-    fused = fuse(tables, [*table_checks, *cross], suspects) if fusion else list(tables)
+    fused = confirm_vocabulary(fuse(tables, [*table_checks, *cross], suspects)) if fusion else list(tables)
     confidence = {(t.id, c.row, c.col): c.confidence for t in fused for c in t.cells}
     records = [r for lt in logical for r in records_of(document, lt, confidence)]
     return Analysis(tables=fused, logical=logical, table_checks=table_checks, cross_checks=cross, records=records)

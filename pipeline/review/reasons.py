@@ -22,6 +22,7 @@ FLAG_TEXT = {
                  "words in a code column)",
     "check:fail": "takes part in an arithmetic check that fails",
     "check:pass": "confirmed by an arithmetic check that passes",
+    "vocabulary": "reads exactly as a standard label of these tables (subject name or column label)",
     "merged": "made by merging cells of the grid",
     "split": "made by splitting a cell of the grid",
     "reread": "read again from the page after a change of the grid",

@@ -269,6 +269,7 @@ def fuse_again(doc: dict[str, Any], pm: PluginManager) -> None:
     from pipeline.analysis import table_from_json
     from pipeline.fusion import SUSPECT_CAP, CellEvidence, fused_confidence
     from pipeline.records import logical_tables
+    from pipeline.vocabulary import raised
 
     ev: dict[tuple[str, int, int], CellEvidence] = {}
     for chk in doc.get("checks") or []:
@@ -292,11 +293,12 @@ def fuse_again(doc: dict[str, Any], pm: PluginManager) -> None:
             if key in misplaced:
                 conf = min(conf, reading, SUSPECT_CAP)
                 flags.append("structure")
+            conf, flags = raised(str(c.get("text", "")), conf, flags)  # label confirmation, as the pipeline
             c["confidence"] = round(conf, 4)
             if conf != reading:
                 c["ocr_confidence"] = round(reading, 4)
             c["needs_review"] = conf < threshold
-            c["flags"] = flags
+            c["flags"] = list(flags)
 
 
 def build_view(out_dir: Path, name: str, store: ReviewStore, pm: PluginManager, reread: bool = True
