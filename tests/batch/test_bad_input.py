@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,7 +112,7 @@ def test_batch_with_a_fifo_finishes_and_says_so(tmp_path: Path, capfd: pytest.Ca
     os.mkfifo(inp / "pipe.pdf")
     (inp / "bad.pdf").write_bytes(b"")
     out = tmp_path / "out"
-    proc = subprocess.run(["fiscalscan", "batch", str(inp), "--out", str(out), "--workers", "1",
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "batch", str(inp), "--out", str(out), "--workers", "1",
                            "--ocr-threads", "1"], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     assert proc.returncode == 1  # bad.pdf failed; the pipe is skipped, not read
