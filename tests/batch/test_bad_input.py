@@ -3,13 +3,11 @@ manifest line is tolerated, FIFOs and devices in the input are never read, same-
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,26 +15,11 @@ import pytest
 from pipeline.batch import LocalStore, last_records, output_names, plan
 from pipeline.cli import main
 from pipeline.config import PipelineConfig
+from tests.diskfull import full_disk
 
 
 def batch(inp: Path, out: Path, *extra: str) -> int:
     return main(["batch", str(inp), "--out", str(out), "--workers", "1", "--ocr-threads", "1", "-q", *extra])
-
-
-@contextlib.contextmanager
-def full_disk(where: Path) -> Iterator[Path]:
-    where.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(where)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
-    try:
-        with open(where / "filler", "wb", buffering=0) as f, contextlib.suppress(OSError):
-            while True:
-                f.write(b"\0" * 4096)
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 def test_full_disk_fails_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

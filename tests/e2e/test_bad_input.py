@@ -3,10 +3,7 @@ inputs sharing a stem.  Each case gives one line per failed document, the other 
 
 from __future__ import annotations
 
-import contextlib
 import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -14,6 +11,7 @@ import numpy as np
 import pytest
 
 from pipeline.cli import main, output_names
+from tests.diskfull import full_disk
 
 
 def small_page(path: Path) -> Path:
@@ -23,24 +21,6 @@ def small_page(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     assert cv2.imwrite(str(path), img)
     return path
-
-
-@contextlib.contextmanager
-def full_disk(where: Path) -> Iterator[Path]:
-    """A 300 KB tmpfs at ``where``, filled up; skips the test where mounting is not permitted."""
-    where.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(where)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
-    try:
-        (where / "out").mkdir()
-        with open(where / "filler", "wb", buffering=0) as f, contextlib.suppress(OSError):
-            while True:
-                f.write(b"\0" * 4096)
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 def error_lines(text: str) -> list[str]:
@@ -96,7 +76,7 @@ def test_disk_full_fails_each_document_with_one_line(tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     a = small_page(tmp_path / "in" / "a.png")
     b = small_page(tmp_path / "in" / "b.png")
-    with full_disk(tmp_path / "full") as disk:
+    with full_disk(tmp_path / "full", folders=("out",)) as disk:
         code = main(["run", str(a), str(b), "--out", str(disk / "out"), "-q"])
         text = capsys.readouterr()
         left = sorted(p.name for p in (disk / "out").iterdir())

@@ -4,21 +4,14 @@ and the browser makes no request beyond the file itself and its data: images."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.browser import ARGS, CHROMIUM, MARKS
 from tests.outputs.conftest import NAME
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium"),
-]
+pytestmark = MARKS
 
 
 def test_report_and_index_in_chromium(written: Path) -> None:
