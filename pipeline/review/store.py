@@ -165,6 +165,20 @@ class ReviewStore:
         finally:
             db.close()
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE … COMMIT), rolled back on any exception: what it appended is on
+        disk (synchronous=FULL) once the block has returned, and nothing of it when the block raised."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
     def latest(self, document: str | None = None) -> dict[CellKey, Correction]:
         """Latest correction per cell (of one document, or all)."""
         sql = (f"SELECT {_COLUMNS} FROM corrections c WHERE version = (SELECT MAX(version) FROM corrections d "
@@ -200,25 +214,15 @@ class ReviewStore:
         reviewer saw (a correction is stale once the page image changed)."""
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {ACTIONS}")
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                current = self._current(db, key)
-                now_grid = _structure_version(db, key[0])
-                if (current.version if current else 0) != seen_version or grid not in (None, now_grid):
-                    db.execute("ROLLBACK")
-                    raise VersionConflict(current)
-                row = Correction(*key, old_text, new_text, action, reviewer, time.time(), seen_version + 1,
-                                 now_grid, basis)
-                db.execute(f"INSERT INTO corrections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                           (*key, old_text, new_text, action, reviewer, row.ts, row.version, now_grid, basis))
-                db.execute("COMMIT")
-            except VersionConflict:
-                raise
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+        with self._transaction() as db:
+            current = self._current(db, key)
+            now_grid = _structure_version(db, key[0])
+            if (current.version if current else 0) != seen_version or grid not in (None, now_grid):
+                raise VersionConflict(current)
+            row = Correction(*key, old_text, new_text, action, reviewer, time.time(), seen_version + 1,
+                             now_grid, basis)
+            db.execute(f"INSERT INTO corrections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                       (*key, old_text, new_text, action, reviewer, row.ts, row.version, now_grid, basis))
         return row
 
     def structure_edits(self, document: str) -> list[StructureEdit]:
@@ -243,25 +247,15 @@ class ReviewStore:
                          reviewer: str, seen_version: int) -> StructureEdit:
         """Append a structure edit if the document's structure is still at ``seen_version`` (else
         :class:`StructureConflict`); acknowledged only after its transaction committed."""
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                now = _structure_version(db, document)
-                if now != seen_version:
-                    db.execute("ROLLBACK")
-                    raise StructureConflict(now)
-                edit = StructureEdit(document, table_id, op, json.dumps(args, sort_keys=True), shape[0], shape[1],
-                                     reviewer, time.time(), now + 1)
-                db.execute(f"INSERT INTO structure_edits ({_EDIT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
-                           (edit.document, edit.table_id, edit.op, edit.args, edit.n_rows, edit.n_cols,
-                            edit.reviewer, edit.ts, edit.version))
-                db.execute("COMMIT")
-            except StructureConflict:
-                raise
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+        with self._transaction() as db:
+            now = _structure_version(db, document)
+            if now != seen_version:
+                raise StructureConflict(now)
+            edit = StructureEdit(document, table_id, op, json.dumps(args, sort_keys=True), shape[0], shape[1],
+                                 reviewer, time.time(), now + 1)
+            db.execute(f"INSERT INTO structure_edits ({_EDIT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                       (edit.document, edit.table_id, edit.op, edit.args, edit.n_rows, edit.n_cols,
+                        edit.reviewer, edit.ts, edit.version))
         return edit
 
     @staticmethod
