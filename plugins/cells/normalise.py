@@ -3,6 +3,9 @@ by rules about how these forms are printed — never by a list of expected strin
 
 * Item names are numbered 一、二、… (the national format for official documents): a Chinese ordinal at the start
   followed by a dot, comma or colon and then CJK text was a blurred "、".
+* Second-level items are numbered （一）、（二）… in full-width brackets, as Chinese text is typeset: an ordinal
+  of Chinese numerals in half-width or mixed brackets at the start of CJK text gets full-width brackets (an
+  engine trained on mixed text returns the ASCII forms).
 * The disclosures of the mainland are printed in simplified characters: a traditional form the recogniser
   returned (金額, 決算, 頁) is the simplified character it was trained to confuse with.
 * An amount never starts with a dot or a bullet and never ends with one; a comma or colon followed by exactly
@@ -20,6 +23,7 @@ from __future__ import annotations
 import re
 
 _ORDINAL = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.,，．:：;；·]+\s*(?=[\u4e00-\u9fff])")
+_BRACKETED = re.compile(r"^[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*(?=[\u4e00-\u9fff])")
 _NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
 _LEAD = re.compile(r"^[.·•,、:;'`\s]+(?=[-+]?\d)")
 _TRAIL = re.compile(r"(?<=\d)[.·•,、:;'`\s]+$")
@@ -40,6 +44,7 @@ def normalise_cell_text(text: str) -> str:
     """``text`` with the misreadings above undone (unchanged when none applies)."""
     t = text.translate(_SIMPLIFIED)
     t = _ORDINAL.sub(r"\1、", t)
+    t = _BRACKETED.sub(r"（\1）", t)
     if re.search(r"\d", t) and not re.search(r"[\u4e00-\u9fffA-Za-z]", t):
         core = _DOUBLE_SEPARATOR.sub(",", _TRAIL.sub("", _LEAD.sub("", t)))
         if _NUMBER.match(core):

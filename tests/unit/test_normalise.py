@@ -12,6 +12,8 @@ from plugins.cells.reconstruct import em, text_line_band
     ("一.一般公共预算财政拨款收入", "一、一般公共预算财政拨款收入"),
     ("十八，自然资源海洋气象等支出", "十八、自然资源海洋气象等支出"),
     ("五、.教育支出", "五、教育支出"),
+    ("(三)卫生健康支出", "（三）卫生健康支出"),
+    ("(十二）其他支出", "（十二）其他支出"),
     ("金額", "金额"),
     ("決算数", "决算数"),
     (". 713.97", "713.97"),
@@ -26,7 +28,7 @@ def test_misreadings_undone(read: str, fixed: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "一、一般公共服务支出", "一般公共服务支出", "1. 一般公共预算资金", "1,046.09", "(3.20)", "95.0%", "十一", "——",
-    "-", "2024年1月", "12,345", "项目支出",
+    "-", "（一）基本支出", "(1)人员经费", "(三)",  "2024年1月", "12,345", "项目支出",
 ])
 def test_well_formed_text_unchanged(text: str) -> None:
     assert normalise_cell_text(text) == text
