@@ -215,7 +215,7 @@ def check_items(lt: LogicalTable) -> list[CheckResult]:
                 out.extend(_sub_items(lt, rows[:first], key, child_depth=2))
                 if len(totals) > 1:
                     last = totals[-1]
-                    between = rows[first + 1:last]
+                    between = breakdown_depths(rows[first + 1:last], rows[:first])
                     heads = [r for r in between if r.depth == 0]
                     res = evaluate(f"items:{rows[last].name}={key}", lt.id, value_term(rows[last], key, lt),
                                    [value_term(rows[first], key, lt)] + [value_term(r, key, lt) for r in heads])
@@ -230,6 +230,23 @@ def check_items(lt: LogicalTable) -> list[CheckResult]:
         res = evaluate("items:收入总计=支出总计", lt.id, grand[0], [grand[1]])
         if res is not None:
             out.append(res)
+    return out
+
+
+def breakdown_depths(between: Sequence[Row], items: Sequence[Row]) -> list[Row]:
+    """The rows between 本年合计 and 总计, an un-numbered row that repeats the name of a numbered item above
+    本年合计 made a sub-item (depth 1) of the row before it.  The Ministry of Finance's 财政拨款收入支出决算总表
+    breaks 年初财政拨款结转和结余 down by fund, printing the fund names of the income items without an ordinal
+    (一般公共预算财政拨款 under it), where other layouts number them (一、一般公共预算财政拨款): either way they are
+    parts of the row above, not further items of 总计."""
+    from pipeline.tabletypes import norm
+
+    names = [n for n in (norm(r.name) for r in items if r.depth == 1) if len(n) >= 4]
+    out: list[Row] = []
+    for r in between:
+        n = norm(r.name)
+        repeats = len(n) >= 4 and any(n == m or n in m or m in n for m in names)
+        out.append(replace(r, depth=1) if r.depth == 0 and repeats and out else r)
     return out
 
 

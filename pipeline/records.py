@@ -305,6 +305,24 @@ def clean_name(text: str) -> tuple[str, int]:
     return t, 0
 
 
+def row_groups(table: Table, r: int, columns: dict[int, str], groups: dict[int, int]) -> list[tuple[int, list[int]]]:
+    """The column groups of row ``r``, each as (group, its columns).  A group whose identity columns are all
+    covered by a label spanning in from an earlier group joins that group on this row: the 公用经费合计 label of a
+    wide 基本支出 table spans the code/name/amount groups of 公用经费, its amount stands in the last group."""
+    out: list[tuple[int, list[int]]] = []
+    spans = [c for c in table.cells if c.colspan > 1 and c.row <= r < c.row + c.rowspan]
+    for g in sorted(set(groups.values())):
+        cols = [c for c in sorted(columns) if groups[c] == g]
+        ident = [c for c in cols if is_identity(columns[c])]
+        start = cols[0]
+        if out and ident and all(any(s.col < start and s.col + s.colspan > c and groups.get(s.col, -1) < g
+                                     for s in spans) for c in ident):
+            out[-1][1].extend(cols)
+        else:
+            out.append((g, cols))
+    return out
+
+
 def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], header_rows: int,
                only: Sequence[int] | None = None, block: int = -1) -> list[Row]:
     """Data rows below ``header_rows`` (or exactly the rows ``only``), one :class:`Row` per column group."""
@@ -313,8 +331,7 @@ def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], he
     out: list[Row] = []
     previous: dict[int, dict[str, str]] = {}
     for r in (range(header_rows, table.n_rows) if only is None else only):
-        for g in sorted(set(groups.values())):
-            cols = [c for c in sorted(columns) if groups[c] == g]
+        for g, cols in row_groups(table, r, columns, groups):
             ident = {columns[c]: c for c in cols if (r, c) in cells and is_identity(columns[c])}
             texts = {k: cells[(r, c)].text for k, c in ident.items()}
             texts = split_code_and_name(texts)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from pipeline.checks import Term, evaluate, rounding_tolerance
 from pipeline.fusion import SUSPECT_CAP, format_like
@@ -159,3 +162,56 @@ def test_performance_self_evaluation_funds_block_and_scores(pm):
     assert ("block:年度资金总额=executed", "pass") in statuses
     assert ("scores:总分=Σ得分", "pass") in statuses  # 9.5 + 50 + 38 = 97.5
     assert all(s != "fail" for _r, s in statuses)
+
+
+# The Ministry of Finance's own layout of the 财政拨款收入支出决算总表: 年初财政拨款结转和结余 broken down by fund
+# with un-numbered fund names (other layouts number them 一、二、…); both must pass on correct figures.
+FISCAL_SUMMARY_MOF = [
+    ["收入", "<", "支出", "<", "<", "<"],
+    ["项目", "金额", "项目", "合计", "一般公共预算财政拨款", "政府性基金预算财政拨款"],
+    ["一、一般公共预算财政拨款", "900.00", "一、一般公共服务支出", "700.00", "700.00", ""],
+    ["二、政府性基金预算财政拨款", "100.00", "二、城乡社区支出", "100.00", "", "100.00"],
+    ["本年收入合计", "1,000.00", "本年支出合计", "800.00", "700.00", "100.00"],
+    ["年初财政拨款结转和结余", "50.00", "年末财政拨款结转和结余", "250.00", "230.00", "20.00"],
+    ["一般公共预算财政拨款", "30.00", "", "", "", ""],
+    ["政府性基金预算财政拨款", "20.00", "", "", "", ""],
+    ["总计", "1,050.00", "总计", "1,050.00", "930.00", "120.00"],
+]
+
+
+def test_fiscal_summary_carryover_broken_down_by_fund_numbered_or_not(pm):
+    numbered = misread(FISCAL_SUMMARY_MOF, 6, 0, "一、一般公共预算财政拨款")
+    numbered = misread(numbered, 7, 0, "二、政府性基金预算财政拨款")
+    for rows in (FISCAL_SUMMARY_MOF, numbered):
+        a = run(pm, [table_of(rows, title="财政拨款收入支出决算总表")], fusion=False)
+        assert a.tables[0].type == "final.fiscal_summary"
+        statuses = {c.rule: c.status for c in a.checks}
+        assert statuses["items:总计=income_amount"] == "pass"  # 1,000 + 50, the fund rows are its parts
+        assert statuses["items:年初财政拨款结转和结余=income_amount"] == "pass"  # 50 = 30 + 20
+        assert [c.rule for c in a.checks if c.status != "pass"] == []
+    # a wrong fund amount fails the breakdown, not the grand total
+    a = run(pm, [table_of(misread(FISCAL_SUMMARY_MOF, 6, 1, "80.00"), title="财政拨款收入支出决算总表")], fusion=False)
+    statuses = {c.rule: c.status for c in a.checks}
+    assert statuses["items:年初财政拨款结转和结余=income_amount"] == "fail"
+    assert statuses["items:总计=income_amount"] == "pass"
+
+
+CORPUS = Path("/work/shared/corpus")
+
+
+@pytest.mark.skipif(not (CORPUS / "manifest.json").is_file(), reason="shared corpus not available")
+def test_typed_checks_never_fail_on_truth_cells_of_any_corpus_document(pm):
+    """Truth-perfect input of every corpus document (two layout families), typed as the pipeline types it:
+    every typed, template-free and cross-table check passes or rounds."""
+    import json
+
+    from pipeline.evaluate_records import _truth_table
+
+    manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+    n = 0
+    for d in manifest["documents"]:
+        truth = json.loads((CORPUS / d["id"] / d.get("truth", "truth.json")).read_text(encoding="utf-8"))
+        a = run(pm, [_truth_table(t) for t in truth["tables"]], fusion=False)
+        assert [c.rule for c in a.checks if c.status == "fail"] == [], d["id"]
+        n += len(a.checks)
+    assert n > 1000

@@ -152,3 +152,23 @@ def test_summary_items_take_the_class_code_of_the_detailed_table(pm):
     assert (summary[("一般公共服务支出", "expenditure_amount")].subject_code,
             summary[("一般公共服务支出", "expenditure_amount")].level) == ("201", "类")
     assert summary[("一般公共预算财政拨款收入", "income_amount")].subject_code == ""  # income: no such class
+
+
+def test_wide_basic_expenditure_total_label_spanning_groups(pm):
+    """The Ministry of Finance's 基本支出决算明细表: 公用经费 in three code/name/amount groups, its 合计 label spans
+    them and its amount stands in the last group: the amount is keyed by the label and the totals check holds."""
+    rows = [
+        ["人员经费", "<", "<", "公用经费", "<", "<", "<", "<", "<"],
+        ["科目代码", "科目名称", "决算数", "科目代码", "科目名称", "决算数", "科目代码", "科目名称", "决算数"],
+        ["301", "工资福利支出", "30.00", "302", "商品和服务支出", "5.00", "310", "资本性支出", "2.00"],
+        ["30101", "基本工资", "20.00", "30201", "办公费", "5.00", "31002", "办公设备购置", "2.00"],
+        ["30102", "津贴补贴", "10.00", "", "", "", "", "", ""],
+        ["人员经费合计", "<", "30.00", "公用经费合计", "<", "<", "<", "<", "7.00"],
+    ]
+    a = run(pm, [table_of(rows, title="一般公共预算财政拨款基本支出决算明细表")], fusion=False)
+    assert a.tables[0].type == "final.general_budget_basic_expenditure"
+    totals = {(r.subject_name, r.value) for r in a.records if "合计" in r.subject_name}
+    assert totals == {("人员经费合计", Decimal("30.00")), ("公用经费合计", Decimal("7.00"))}
+    assert all(r.subject_name for r in a.records)
+    assert {c.rule: c.status for c in a.table_checks}["totals:Σ合计=Σ类"] == "pass"
+    assert [c.rule for c in a.checks if c.status != "pass"] == []
