@@ -8,7 +8,9 @@ Per cell (every check term with a grid position, empty cells included):
 * only in "rounding" checks: a little more certain: ``1 − (1 − c) · ROUNDING_DOUBT``;
 * in a failing check and in no exact passing one: suspect, capped at ``SUSPECT_CAP`` (below any sensible review
   threshold);
-* in both: unchanged (its value is confirmed elsewhere; the failure lies with another term).
+* in both: unchanged (its value is confirmed elsewhere; the failure lies with another term);
+* a "-"/"——"/"/" reading is never raised: the arithmetic counts it as an empty cell, so it cannot confirm that
+  the mark is printed at all (:func:`is_mark`).
 
 Cells read from a PDF's text layer (tables with ``extra["text_source"] == "text_layer"``) are trusted less
 blindly: a cell holding a digit the layer is known to map wrongly (flag ``text-layer-glyph``) is never raised
@@ -110,6 +112,15 @@ def is_number(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
 
+def is_mark(text: str) -> bool:
+    """A not-applicable mark: "-", "——", "/".  A check counts it exactly as an empty cell, so a passing check
+    confirms that nothing is there to add — not that the mark is printed: a dust speck or a piece of a ruling line
+    read as "-" passes as well as the real dash.  Such a cell is not raised (a "0" is: noise does not draw one)."""
+    from pipeline.records import parse_value
+
+    return bool(text.strip()) and parse_value(text)[0] == "na"
+
+
 def doubted_layer_pages(tables: Sequence[Table], checks: Sequence[CheckResult]) -> set[int]:
     """Pages with a failing check that has a term in a table read from the page's text layer."""
     layer = {t.id: t.page for t in tables if t.extra.get("text_source") == "text_layer"}
@@ -143,6 +154,8 @@ def fuse(tables: Sequence[Table], checks: Sequence[CheckResult], suspects: Itera
             if e is not None:
                 flags.append("check:fail" if e.failed and not e.passed else "check:pass")
             if "text-layer-glyph" in c.flags:  # a wrong glyph mapping is not cancelled by arithmetic
+                conf = min(conf, c.confidence)
+            if is_mark(c.text):  # arithmetic cannot tell a "-" from an empty cell
                 conf = min(conf, c.confidence)
             if doubt:
                 conf = min(conf, LAYER_DOUBT)

@@ -128,12 +128,28 @@ def is_data_row(cells: Sequence[Cell]) -> bool:
     return bool((_ORDINAL_1.match(first) or _ORDINAL_2.match(first) or _TOTAL.search(first)) and plain)
 
 
+def is_section_heading(cells: Sequence[Cell], n_cols: int) -> bool:
+    """A row that is one cell across the whole table ("一、政府采购情况" in a 相关信息统计表): it heads a section of
+    rows, with the section's column labels below it; it is not a data row."""
+    return n_cols > 1 and len(cells) == 1 and cells[0].colspan >= n_cols
+
+
+def repeats_labels(texts: dict[int, str], labels: dict[int, str]) -> bool:
+    """A row inside the body that prints the column labels again (项目 | 行次 | 统计数 under each section heading
+    of a sectioned table): every filled cell is a label of its own column, at least two of them."""
+    from pipeline.tabletypes import norm
+
+    filled = {c: norm(t) for c, t in texts.items() if norm(t)}
+    return len(filled) >= 2 and all(t in {norm(p) for p in labels.get(c, "").split(" / ")}
+                                    for c, t in filled.items())
+
+
 def header_row_count(table: Table, max_header: int = 8) -> int:
     """Rows above the first data row (a row with an amount, a subject code, or an ordinal/total item whose
     other cells are not labels).  Tables with no data row at all: the rows covered by a spanning top cell."""
     rows = _rows_of(table)
     for r in range(min(table.n_rows, max_header + 1)):
-        if is_data_row(rows[r]):
+        if is_data_row(rows[r]) and not is_section_heading(rows[r], table.n_cols):
             return r
     spans = [c.row + c.rowspan for c in table.cells if c.row == 0]
     return min(max(spans, default=1), table.n_rows)
@@ -331,6 +347,8 @@ def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], he
     out: list[Row] = []
     previous: dict[int, dict[str, str]] = {}
     for r in (range(header_rows, table.n_rows) if only is None else only):
+        if repeats_labels({c: cells[(r, c)].text for c in columns if (r, c) in cells}, labels):
+            continue
         for g, cols in row_groups(table, r, columns, groups):
             ident = {columns[c]: c for c in cols if (r, c) in cells and is_identity(columns[c])}
             texts = {k: cells[(r, c)].text for k, c in ident.items()}

@@ -221,6 +221,9 @@ def score_spec(spec: TypeSpec, table: Table, header: str | None = None) -> float
     return score
 
 
+_SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+
+
 def column_paths(table: Table, rows: range) -> dict[int, list[str]]:
     """Printed labels of each column in the label rows ``rows``, top to bottom (spanning cells included, repeats
     and 栏次 numbers dropped)."""
@@ -229,6 +232,8 @@ def column_paths(table: Table, rows: range) -> dict[int, list[str]]:
         text = cell.text.strip()
         if cell.row not in rows or not text or _COLUMN_NUMBER.match(unicodedata.normalize("NFKC", text)):
             continue
+        if cell.colspan >= table.n_cols > 1 and _SECTION.match(unicodedata.normalize("NFKC", text)):
+            continue  # "一、政府采购情况" across the table numbers a section of rows, it labels no column
         for col in range(cell.col, cell.col + cell.colspan):
             if not paths[col] or paths[col][-1] != text:
                 paths[col].append(text)

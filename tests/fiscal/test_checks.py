@@ -215,3 +215,18 @@ def test_typed_checks_never_fail_on_truth_cells_of_any_corpus_document(pm):
         assert [c.rule for c in a.checks if c.status == "fail"] == [], d["id"]
         n += len(a.checks)
     assert n > 1000
+
+
+def test_a_dash_read_from_noise_is_not_raised_by_a_passing_check(pm):
+    """A speck read as "-" in an empty cell passes every check (a dash counts as the empty cell's 0): the
+    check cannot confirm that the mark is printed, so the reading keeps its own confidence and its record is not
+    confident; a well-read dash and a digit confirmed by the same checks are unaffected."""
+    rows = misread(EXPENDITURE_ROWS, 7, 5, "-")  # 一般行政管理事务 基本支出: empty, a speck read as "-"
+    conf = {(r, c): 0.99 for r in range(len(rows)) for c in range(7)} | {(7, 5): 0.05, (8, 6): 0.6}
+    a = run(pm, [table_of(rows, title="支出决算表", confidence=conf)])
+    cells = {(c.row, c.col): c for c in a.tables[0].cells}
+    assert "check:pass" in cells[(7, 5)].flags and cells[(7, 5)].confidence == 0.05
+    assert cells[(8, 6)].confidence == 0.6  # "——" read with 0.6: not raised either
+    assert cells[(7, 4)].confidence > 0.99  # the amounts beside it are confirmed as before
+    dash = next(r for r in a.records if (r.row, r.col) == (7, 5))
+    assert dash.status == "na" and dash.confidence < 0.9

@@ -172,3 +172,27 @@ def test_wide_basic_expenditure_total_label_spanning_groups(pm):
     assert all(r.subject_name for r in a.records)
     assert {c.rule: c.status for c in a.table_checks}["totals:Σ合计=Σ类"] == "pass"
     assert [c.rule for c in a.checks if c.status != "pass"] == []
+
+
+def test_sectioned_statistics_table_yields_records(pm):
+    """部门决算公开相关信息统计表 in sections: a numbered heading across the table, the column labels again under
+    each heading, then the rows.  Headings are neither data nor column labels; repeated label rows are no records."""
+    rows = [
+        ["一、政府采购情况", "<", "<"],
+        ["项目", "行次", "统计数"],
+        ["合计", "1", "238.75"],
+        ["货物", "2", "86.40"],
+        ["服务", "3", "152.35"],
+        ["二、机关运行经费", "<", "<"],
+        ["项目", "", "统计数"],
+        ["（一）行政单位", "4", "31.66"],
+        ["三、国有资产占用情况", "<", "<"],
+        ["（一）车辆数合计（辆）", "5", "5"],
+        ["1. 应急保障用车", "6", "2"],
+    ]
+    a = run(pm, [table_of(rows, title="部门决算公开相关信息统计表")], fusion=False)
+    assert a.tables[0].type == "final.disclosure_stats"
+    got = {(r.subject_name, r.column, r.label, r.text) for r in a.records}
+    assert got == {("合计", "amount.final", "统计数", "238.75"), ("货物", "amount.final", "统计数", "86.40"),
+                   ("服务", "amount.final", "统计数", "152.35"), ("行政单位", "amount.final", "统计数", "31.66"),
+                   ("车辆数合计(辆)", "amount.final", "统计数", "5"), ("应急保障用车", "amount.final", "统计数", "2")}
