@@ -233,15 +233,20 @@ def check_items(lt: LogicalTable) -> list[CheckResult]:
     return out
 
 
+#: the three 财政拨款 funds (the income items of a 财政拨款收入支出总表, and the breakdown of its 结转和结余)
+FUNDS = ("一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款")
+
+
 def breakdown_depths(between: Sequence[Row], items: Sequence[Row]) -> list[Row]:
     """The rows between 本年合计 and 总计, an un-numbered row that repeats the name of a numbered item above
     本年合计 made a sub-item (depth 1) of the row before it.  The Ministry of Finance's 财政拨款收入支出决算总表
     breaks 年初财政拨款结转和结余 down by fund, printing the fund names of the income items without an ordinal
     (一般公共预算财政拨款 under it), where other layouts number them (一、一般公共预算财政拨款): either way they are
-    parts of the row above, not further items of 总计."""
+    parts of the row above, not further items of 总计.  The fund names count as repeated even when the items above
+    were misread."""
     from pipeline.tabletypes import norm
 
-    names = [n for n in (norm(r.name) for r in items if r.depth == 1) if len(n) >= 4]
+    names = [n for n in (*(norm(r.name) for r in items if r.depth == 1), *FUNDS) if len(n) >= 4]
     out: list[Row] = []
     for r in between:
         n = norm(r.name)

@@ -20,6 +20,9 @@ COLUMNS: tuple[ColumnRule, ...] = (
     ColumnRule("operating_expenditure", ("事业单位经营支出", "经营支出")),
     ColumnRule("affiliated_subsidy", ("对附属单位补助支出",)),
 )
+#: 一般公共预算财政拨款支出决算表: 本年支出 is its only measure, so the 小计 (or 合计) under it is the table's total,
+#: whichever of the two the layout prints (the Ministry of Finance's own 小计, local 合计 without 本年支出 above).
+GENERAL_COLUMNS: tuple[ColumnRule, ...] = (ColumnRule("total", ("小计", "合计"), within=("本年支出",)), *COLUMNS)
 ROW = "row:total=basic+project+remit_superior+operating_expenditure+affiliated_subsidy"
 FUND_ROWS = ("row:expenditure=basic+project", "row:carryover_end=carryover_begin+income-expenditure")
 FUND_HEADER = (("基本支出",), ("项目支出",))
@@ -38,7 +41,7 @@ SPECS: tuple[TypeSpec, ...] = (
              columns=COLUMNS, checks=("hierarchy", ROW), description="部门支出预算(总)表"),
     TypeSpec("final.general_budget_expenditure", "final",
              title_all=(("一般公共预算",), ("支出决算表",)), title_none=("基本支出", "收入", "三公"),
-             header_all=FUND_HEADER, columns=COLUMNS, checks=("hierarchy", ROW),
+             header_all=FUND_HEADER, columns=GENERAL_COLUMNS, checks=("hierarchy", ROW),
              description="一般公共预算财政拨款支出决算表"),
     TypeSpec("budget.general_budget_expenditure", "budget",
              title_all=(("一般公共预算",), ("支出",), ("预算表", "支出表")),

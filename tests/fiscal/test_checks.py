@@ -189,6 +189,10 @@ def test_fiscal_summary_carryover_broken_down_by_fund_numbered_or_not(pm):
         assert statuses["items:总计=income_amount"] == "pass"  # 1,000 + 50, the fund rows are its parts
         assert statuses["items:年初财政拨款结转和结余=income_amount"] == "pass"  # 50 = 30 + 20
         assert [c.rule for c in a.checks if c.status != "pass"] == []
+    # the fund names are the breakdown even when the item above them was misread
+    jumbled = misread(FISCAL_SUMMARY_MOF, 2, 0, "拨款一般公共预算财政")
+    statuses = {c.rule: c.status for c in run(pm, [table_of(jumbled, title="财政拨款收入支出决算总表")]).checks}
+    assert statuses["items:总计=income_amount"] == "pass" and "items:一般公共预算财政拨款=income_amount" not in statuses
     # a wrong fund amount fails the breakdown, not the grand total
     a = run(pm, [table_of(misread(FISCAL_SUMMARY_MOF, 6, 1, "80.00"), title="财政拨款收入支出决算总表")], fusion=False)
     statuses = {c.rule: c.status for c in a.checks}
@@ -230,3 +234,19 @@ def test_a_dash_read_from_noise_is_not_raised_by_a_passing_check(pm):
     assert cells[(7, 4)].confidence > 0.99  # the amounts beside it are confirmed as before
     dash = next(r for r in a.records if (r.row, r.col) == (7, 5))
     assert dash.status == "na" and dash.confidence < 0.9
+
+
+def test_general_budget_expenditure_subtotal_under_this_year_is_its_total(pm):
+    """The Ministry of Finance prints 本年支出 / 小计 | 基本支出 | 项目支出 where other layouts print 合计: either
+    is the table's total, so its row identity and the identity with the 财政拨款总表 run on both layouts."""
+    rows = [
+        ["项目", "<", "本年支出", "<", "<"],
+        ["科目代码", "科目名称", "小计", "基本支出", "项目支出"],
+        ["合计", "<", "900.00", "600.00", "300.00"],
+        ["201", "一般公共服务支出", "900.00", "600.00", "300.00"],
+        ["20106", "财政事务", "900.00", "600.00", "300.00"],
+    ]
+    a = run(pm, [table_of(rows, title="一般公共预算财政拨款支出决算表")], fusion=False)
+    assert a.tables[0].type == "final.general_budget_expenditure"
+    assert {int(k): v for k, v in a.tables[0].extra["columns"].items()}[2] == "total"
+    assert {c.rule for c in a.checks if c.status == "pass"} >= {"row:total", "hierarchy:合计=total"}
