@@ -230,6 +230,9 @@ class LogicalTable:
     #: how sure the table's type is (its head's ``type_confidence``; ``UNTYPED_CONFIDENCE`` for untyped tables):
     #: a record names its table type, so it is no surer than the type
     type_confidence: float = 1.0
+    #: value key → the head's label cells that named it, where the label matched only with OCR tolerance
+    #: (:mod:`pipeline.column_keys`): a record is no surer than the label that named its column
+    label_cells: dict[str, tuple[tuple[str, int, int], ...]] = field(default_factory=dict)
 
     def value_keys(self) -> list[str]:
         seen: list[str] = []
@@ -440,6 +443,8 @@ def block_rows(table: Table) -> list[Row]:
 def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
     """Join each head with its ``continued`` fragments (in document order); the head's column mapping applies
     to the fragments, whose own repeated header rows are dropped."""
+    from pipeline.column_keys import label_cells
+
     out: list[LogicalTable] = []
     groups: list[list[Table]] = []
     for t in tables:
@@ -468,9 +473,13 @@ def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
             skip = int(fixed) if isinstance(fixed, int) else header_row_count(part)
             rows.extend(table_rows(part, cols, labels, skip))
             rows.extend(block_rows(part))
+        fuzzy: Any = head.extra.get("fuzzy_labels") or {}
+        fixed = head.extra.get("header_rows")
+        named = label_cells(head, fixed if isinstance(fixed, int) else header_row_count(head), columns,
+                            {str(k): str(v) for k, v in dict(fuzzy).items()}) if fuzzy else {}
         out.append(LogicalTable(id=head.id, type=head.type, pages=tuple(sorted({p.page for p in parts})),
                                 parts=tuple(p.id for p in parts), columns=columns, unit=unit, rows=tuple(rows),
-                                labels=labels, type_confidence=head.type_confidence or 1.0))
+                                labels=labels, type_confidence=head.type_confidence or 1.0, label_cells=named))
     return out
 
 
@@ -510,7 +519,8 @@ def records_of(document: str, lt: LogicalTable, confidence: dict[tuple[str, int,
                ) -> list[Record]:
     """One record per (data row, value column) with a printed value; empty cells are absent, not zeros.  A
     record's confidence is the lowest of its value cell's, its key cells' (code, name; an untyped table's row
-    labels) and its table type's."""
+    labels), its table type's and, when its column key was read from a label with OCR tolerance only, that label
+    cell's."""
     out = []
     conf_of = confidence or {}
     for row in lt.rows:
@@ -518,6 +528,7 @@ def records_of(document: str, lt: LogicalTable, confidence: dict[tuple[str, int,
         key_conf = min(key_conf, lt.type_confidence)
         for key, v in row.values.items():
             conf = min(conf_of.get((v.part, v.row, v.col), v.confidence), key_conf)
+            conf = min((conf_of.get(ref, conf) for ref in lt.label_cells.get(key, ())), default=conf)
             out.append(Record(document=document, table=lt.id, table_type=lt.type, part=v.part, page=row.page,
                               subject_code=row.code, level=row.level, subject_name=row.name,
                               column=key if lt.typed else "",

@@ -324,8 +324,13 @@ class SpecRecognizer(TableRecognizer):
         else:
             paths = column_paths(table, range(header_row_count(table)))
         extra["labels"] = {str(c): " / ".join(p) for c, p in paths.items() if p}
-        return RecognizedTable(type=spec.type, type_confidence=round(score, 3),
-                               columns=map_columns(spec.columns, paths, spec.measures), extra=extra)
+        columns = map_columns(spec.columns, paths, spec.measures)
+        from pipeline.column_keys import fuzzy_labels
+
+        fuzzy = fuzzy_labels(spec.columns, paths, columns, spec.measures)
+        if fuzzy:  # keys named by a label read with OCR tolerance only: their records are no surer than it
+            extra["fuzzy_labels"] = fuzzy
+        return RecognizedTable(type=spec.type, type_confidence=round(score, 3), columns=columns, extra=extra)
 
 
 def spec_family(name: str, specs: tuple[TypeSpec, ...], module: str

@@ -31,7 +31,7 @@ OPS: dict[str, tuple[str, ...]] = {
 #: roles a reviewer can give a column besides the table type's own value keys; "none": not part of the records
 IDENTITY_ROLES = ("code", "code_lei", "code_kuan", "code_xiang", "name", "none")
 #: keys of document.json tables that a table-type recogniser writes (recomputed after a grid edit)
-RECOGNISER_KEYS = ("columns", "labels", "header_rows", "blocks")
+RECOGNISER_KEYS = ("columns", "labels", "header_rows", "blocks", "fuzzy_labels")
 
 
 class EditError(ValueError):

@@ -196,3 +196,24 @@ def test_sectioned_statistics_table_yields_records(pm):
     assert got == {("合计", "amount.final", "统计数", "238.75"), ("货物", "amount.final", "统计数", "86.40"),
                    ("服务", "amount.final", "统计数", "152.35"), ("行政单位", "amount.final", "统计数", "31.66"),
                    ("车辆数合计(辆)", "amount.final", "统计数", "5"), ("应急保障用车", "amount.final", "统计数", "2")}
+
+
+def test_a_column_named_by_a_misread_label_is_no_surer_than_that_label(pm):
+    """"经业收入" is one character from both 经营收入 and 事业收入: the key it gives is a guess, so the column's
+    records take the label cell's confidence; a verbatim label ("其他收入X") names its column whatever its reading."""
+    rows = [
+        ["项目", "<", "本年收入合计", "财政拨款收入", "事业收入", "经业收入", "其他收入X"],
+        ["科目编码", "科目名称", "^", "^", "^", "^", "^"],
+        ["合计", "<", "110.00", "100.00", "", "4.00", "6.00"],
+        ["201", "一般公共服务支出", "110.00", "100.00", "", "4.00", "6.00"],
+    ]
+    conf = {(r, c): 0.99 for r in range(4) for c in range(7)} | {(0, 5): 0.2, (0, 6): 0.2}
+    a = run(pm, [table_of(rows, title="收入决算表", confidence=conf)])
+    assert a.tables[0].type == "final.income"
+    by_col = {}
+    for r in a.records:
+        by_col.setdefault(r.col, []).append(r)
+    assert {r.column for r in by_col[5]} == {"operating_income"}
+    assert all(r.confidence <= 0.2 for r in by_col[5])
+    assert all(r.confidence > 0.9 for r in by_col[6])  # other_income from 其他收入X, confirmed by the checks
+    assert all(r.confidence > 0.9 for r in by_col[2])
