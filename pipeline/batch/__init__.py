@@ -14,11 +14,41 @@ All file I/O of the batch goes through :class:`BatchStore` (implemented by :clas
 object-storage backend can be added later.
 """
 
-from pipeline.batch.driver import DEFAULT_TIMEOUT, BatchResult, run_batch
-from pipeline.batch.plan import Job, config_hash, last_records, output_name, output_names, plan
-from pipeline.batch.report import report, totals_line
-from pipeline.batch.store import MANIFEST, BatchStore, LocalStore, ManifestError, parse_manifest
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# functions named as their modules: bound here, or the submodule (set on the package when it loads) would
+# shadow them
+from pipeline.batch.plan import plan
+from pipeline.batch.report import report
+
+#: what the package offers, by the module that defines it (imported on first use, so that the subcommand's
+#: parser, all ``fiscalscan --help`` needs, does not load the rest)
+_EXPORTS: dict[str, str] = {
+    "BatchResult": "pipeline.batch.driver",
+    "BatchStore": "pipeline.batch.store",
+    "DEFAULT_TIMEOUT": "pipeline.batch.plan",
+    "Job": "pipeline.batch.plan",
+    "LocalStore": "pipeline.batch.store",
+    "MANIFEST": "pipeline.batch.store",
+    "ManifestError": "pipeline.batch.store",
+    "config_hash": "pipeline.batch.plan",
+    "last_records": "pipeline.batch.plan",
+    "output_name": "pipeline.batch.plan",
+    "output_names": "pipeline.batch.plan",
+    "parse_manifest": "pipeline.batch.store",
+    "run_batch": "pipeline.batch.driver",
+    "totals_line": "pipeline.batch.report",
+}
 
 __all__ = ["DEFAULT_TIMEOUT", "MANIFEST", "BatchResult", "BatchStore", "Job", "LocalStore", "ManifestError",
            "config_hash", "last_records", "output_name", "output_names", "parse_manifest", "plan", "report",
            "run_batch", "totals_line"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -8,14 +8,16 @@ import os
 import sys
 from typing import Any
 
-from pipeline.batch.driver import DEFAULT_TIMEOUT, run_batch
-from pipeline.batch.report import report
+from pipeline.batch.plan import DEFAULT_TIMEOUT
 from pipeline.batch.store import MANIFEST, LocalStore
 from pipeline.errors import ConfigError
 from pipeline.runargs import add_pipeline_args, check_out_dir, config_from_args
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    from pipeline.batch.driver import run_batch
+    from pipeline.batch.report import report
+
     if args.report:
         store = LocalStore(args.report, args.report)
         if not store.has_manifest():

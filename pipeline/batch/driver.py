@@ -11,14 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from pipeline import __version__
-from pipeline.batch.plan import Job, config_hash, plan
+from pipeline.batch.plan import DEFAULT_TIMEOUT, Job, config_hash, plan
 from pipeline.batch.pool import run_local
 from pipeline.batch.progress import BatchProgress
 from pipeline.batch.store import BatchStore
 from pipeline.batch.worker import WorkerSettings, plugin_versions
 from pipeline.config import PipelineConfig
-
-DEFAULT_TIMEOUT = 1800.0
 
 
 @dataclasses.dataclass

@@ -15,6 +15,8 @@ from pipeline.config import PipelineConfig
 from pipeline.inputs import unique_names
 from pipeline.outputs import unchanged_output_fields
 
+DEFAULT_TIMEOUT = 1800.0  # seconds per document before its worker is killed (--timeout)
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Job:

@@ -24,33 +24,58 @@ review sweep), :mod:`.corpus` (pairing and the corpus result), :mod:`.cli` (repo
 
 from __future__ import annotations
 
-from pipeline.evaluate.align import adjacency, match_tables, monotonic_alignment, table_similarity
-from pipeline.evaluate.corpus import (
-    CorpusResult,
-    DocumentResult,
-    evaluate,
-    evaluate_document,
-    find_prediction,
-    result_json,
-)
-from pipeline.evaluate.grid import (
-    DEFAULT_THRESHOLD,
-    MIN_TABLE_SIM,
-    SWEEP,
-    Cell,
-    Grid,
-    amount_value,
-    parse_cell,
-    parse_number,
-    parse_table,
-    same_value,
-)
-from pipeline.evaluate.metrics import Review, ReviewPoint, metrics, review, review_point
-from pipeline.evaluate.score import DocumentScore, PairScore, Tally, f1, ratio, score_document, score_pair
-from pipeline.textnorm import normalize
+import importlib
+from typing import Any
+
+# a function named as its module: bound here, or the submodule (set on the package when it loads) would
+# shadow it
+from pipeline.evaluate.metrics import metrics
+
+#: what the package offers, by the module that defines it (imported on first use, so that the subcommand's
+#: parser, all ``fiscalscan --help`` needs, does not load the rest)
+_EXPORTS: dict[str, str] = {
+    "Cell": "pipeline.evaluate.grid",
+    "CorpusResult": "pipeline.evaluate.corpus",
+    "DEFAULT_THRESHOLD": "pipeline.evaluate.grid",
+    "DocumentResult": "pipeline.evaluate.corpus",
+    "DocumentScore": "pipeline.evaluate.score",
+    "Grid": "pipeline.evaluate.grid",
+    "MIN_TABLE_SIM": "pipeline.evaluate.grid",
+    "PairScore": "pipeline.evaluate.score",
+    "Review": "pipeline.evaluate.metrics",
+    "ReviewPoint": "pipeline.evaluate.metrics",
+    "SWEEP": "pipeline.evaluate.grid",
+    "Tally": "pipeline.evaluate.score",
+    "adjacency": "pipeline.evaluate.align",
+    "amount_value": "pipeline.evaluate.grid",
+    "evaluate": "pipeline.evaluate.corpus",
+    "evaluate_document": "pipeline.evaluate.corpus",
+    "f1": "pipeline.evaluate.score",
+    "find_prediction": "pipeline.evaluate.corpus",
+    "match_tables": "pipeline.evaluate.align",
+    "monotonic_alignment": "pipeline.evaluate.align",
+    "normalize": "pipeline.textnorm",
+    "parse_cell": "pipeline.evaluate.grid",
+    "parse_number": "pipeline.evaluate.grid",
+    "parse_table": "pipeline.evaluate.grid",
+    "ratio": "pipeline.evaluate.score",
+    "result_json": "pipeline.evaluate.corpus",
+    "review": "pipeline.evaluate.metrics",
+    "review_point": "pipeline.evaluate.metrics",
+    "same_value": "pipeline.evaluate.grid",
+    "score_document": "pipeline.evaluate.score",
+    "score_pair": "pipeline.evaluate.score",
+    "table_similarity": "pipeline.evaluate.align",
+}
 
 __all__ = ["DEFAULT_THRESHOLD", "MIN_TABLE_SIM", "SWEEP", "Cell", "CorpusResult", "DocumentResult", "DocumentScore",
            "Grid", "PairScore", "Review", "ReviewPoint", "Tally", "adjacency", "amount_value", "evaluate",
            "evaluate_document", "f1", "find_prediction", "match_tables", "metrics", "monotonic_alignment",
            "normalize", "parse_cell", "parse_number", "parse_table", "ratio", "result_json", "review",
            "review_point", "same_value", "score_document", "score_pair", "table_similarity"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
