@@ -12,7 +12,7 @@ from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
 from pipeline.batch.plan import Job
-from pipeline.batch.worker import WorkerSettings, _describe_exit, _die_with_parent, _failure, _init_worker, _run_one
+from pipeline.batch.worker import WorkerSettings, describe_exit, die_with_parent, failure, init_worker, run_one
 from pipeline.errors import PipelineError
 
 if TYPE_CHECKING:
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 
 def _worker_main(conn: Connection, settings: WorkerSettings) -> None:
-    _die_with_parent()
-    pm = _init_worker(settings)
+    die_with_parent()
+    pm = init_worker(settings)
     conn.send(("ready",))
     while True:
         try:
@@ -35,7 +35,7 @@ def _worker_main(conn: Connection, settings: WorkerSettings) -> None:
         def on_page(done: int, total: int, job: Job = job) -> None:
             conn.send(("page", job.rel, done, total))
 
-        conn.send(("result", job.rel, _run_one(pm, settings, job, on_page)))
+        conn.send(("result", job.rel, run_one(pm, settings, job, on_page)))
 
 
 class _Worker:
@@ -116,15 +116,15 @@ def run_local(jobs: Sequence[Job], settings: WorkerSettings, workers: int, timeo
                     w.proc.join(5)
                     code = w.proc.exitcode
                     if w.job is not None:
-                        on_result(w.job, _failure(w.job, f"worker crashed ({_describe_exit(code)})"))
+                        on_result(w.job, failure(w.job, f"worker crashed ({describe_exit(code)})"))
                     elif not w.ready:
-                        raise PipelineError(f"batch worker failed to start ({_describe_exit(code)})")
+                        raise PipelineError(f"batch worker failed to start ({describe_exit(code)})")
                     w.kill()
                     pool[i] = _Worker(ctx, settings)
                 elif w.job is not None and timeout and time.monotonic() - w.started > timeout:
                     job = w.job
                     w.kill()
-                    on_result(job, _failure(job, f"timed out after {timeout:g} s"))
+                    on_result(job, failure(job, f"timed out after {timeout:g} s"))
                     pool[i] = _Worker(ctx, settings)
     finally:
         for w in pool:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pipeline.batch.plan import Job
 from pipeline.batch.pool import ResultCallback
-from pipeline.batch.worker import EXTRA_PLUGINS_ENV, WorkerSettings, _failure, _init_worker, _run_one
+from pipeline.batch.worker import EXTRA_PLUGINS_ENV, WorkerSettings, failure, init_worker, run_one
 
 
 def run_ray(jobs: Sequence[Job], settings: WorkerSettings, workers: int, timeout: float | None,
@@ -32,10 +32,10 @@ def run_ray(jobs: Sequence[Job], settings: WorkerSettings, workers: int, timeout
     class DocWorker:
         def __init__(self, settings: WorkerSettings) -> None:
             self.settings = settings
-            self.pm = _init_worker(settings)
+            self.pm = init_worker(settings)
 
         def process(self, job: Job) -> dict[str, Any]:
-            return _run_one(self.pm, self.settings, job)
+            return run_one(self.pm, self.settings, job)
 
     pending = list(reversed(jobs))
     actors = [DocWorker.remote(settings) for _ in range(min(workers, len(jobs)))]
@@ -59,7 +59,7 @@ def run_ray(jobs: Sequence[Job], settings: WorkerSettings, workers: int, timeout
                     from pipeline.runner import one_line
 
                     died = type(exc).__name__ in ("ActorDiedError", "RayActorError", "WorkerCrashedError")
-                    result = _failure(job, "worker crashed (Ray actor died)" if died else
+                    result = failure(job, "worker crashed (Ray actor died)" if died else
                                       f"ray task failed: {type(exc).__name__}: {one_line(exc)[:300]}")
                     ray.kill(actors[i], no_restart=True)
                     actors[i] = DocWorker.remote(settings)
@@ -71,7 +71,7 @@ def run_ray(jobs: Sequence[Job], settings: WorkerSettings, workers: int, timeout
                     if now - t > timeout:
                         inflight.pop(ref)
                         ray.kill(actors[i], no_restart=True)
-                        on_result(job, _failure(job, f"timed out after {timeout:g} s"))
+                        on_result(job, failure(job, f"timed out after {timeout:g} s"))
                         actors[i] = DocWorker.remote(settings)
                         submit(i)
     finally:

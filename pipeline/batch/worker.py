@@ -47,7 +47,7 @@ class WorkerSettings:
     max_memory_mb: int | None = None
 
 
-def _init_worker(settings: WorkerSettings) -> Any:
+def init_worker(settings: WorkerSettings) -> Any:
     """Per-process setup: memory cap, thread counts, plugins (OCR models load on first use, then stay)."""
     if settings.max_memory_mb:
         import resource
@@ -64,7 +64,7 @@ def _init_worker(settings: WorkerSettings) -> Any:
     return make_plugin_manager()
 
 
-def _run_one(pm: Any, settings: WorkerSettings, job: Job,
+def run_one(pm: Any, settings: WorkerSettings, job: Job,
              on_page: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     from pipeline.runner import process_document
 
@@ -98,7 +98,7 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: have the kernel SIGKILL this worker when the batch driver dies (kill -9 included), so no
     orphan keeps writing into the output folder."""
     if not sys.platform.startswith("linux"):
@@ -113,7 +113,7 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
-def _describe_exit(code: int | None) -> str:
+def describe_exit(code: int | None) -> str:
     if code is None:
         return "exit code unknown"
     if code < 0:
@@ -126,6 +126,6 @@ def _describe_exit(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _failure(job: Job, reason: str) -> dict[str, Any]:
+def failure(job: Job, reason: str) -> dict[str, Any]:
     now = time.time()
     return {"status": "failed", "error": f"{job.rel}: {reason}", "pages": 0, "started": now, "finished": now}
