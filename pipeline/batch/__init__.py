@@ -27,6 +27,7 @@ from pipeline.batch.report import report
 #: what the package offers, by the module that defines it (imported on first use, so that the subcommand's
 #: parser, all ``fiscalscan --help`` needs, does not load the rest)
 _EXPORTS: dict[str, str] = {
+    "add_parser": "pipeline.batch.cli",
     "BatchResult": "pipeline.batch.driver",
     "BatchStore": "pipeline.batch.store",
     "DEFAULT_TIMEOUT": "pipeline.batch.plan",
@@ -43,9 +44,25 @@ _EXPORTS: dict[str, str] = {
     "totals_line": "pipeline.batch.report",
 }
 
-__all__ = ["DEFAULT_TIMEOUT", "MANIFEST", "BatchResult", "BatchStore", "Job", "LocalStore", "ManifestError",
-           "config_hash", "last_records", "output_name", "output_names", "parse_manifest", "plan", "report",
-           "run_batch", "totals_line"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MANIFEST",
+    "BatchResult",
+    "BatchStore",
+    "Job",
+    "LocalStore",
+    "ManifestError",
+    "add_parser",
+    "config_hash",
+    "last_records",
+    "output_name",
+    "output_names",
+    "parse_manifest",
+    "plan",
+    "report",
+    "run_batch",
+    "totals_line",
+]
 
 
 def __getattr__(name: str) -> Any:

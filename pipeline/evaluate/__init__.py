@@ -34,6 +34,7 @@ from pipeline.evaluate.metrics import metrics
 #: what the package offers, by the module that defines it (imported on first use, so that the subcommand's
 #: parser, all ``fiscalscan --help`` needs, does not load the rest)
 _EXPORTS: dict[str, str] = {
+    "add_parser": "pipeline.evaluate.cli",
     "Cell": "pipeline.evaluate.grid",
     "CorpusResult": "pipeline.evaluate.corpus",
     "DEFAULT_THRESHOLD": "pipeline.evaluate.grid",
@@ -68,11 +69,42 @@ _EXPORTS: dict[str, str] = {
     "table_similarity": "pipeline.evaluate.align",
 }
 
-__all__ = ["DEFAULT_THRESHOLD", "MIN_TABLE_SIM", "SWEEP", "Cell", "CorpusResult", "DocumentResult", "DocumentScore",
-           "Grid", "PairScore", "Review", "ReviewPoint", "Tally", "adjacency", "amount_value", "evaluate",
-           "evaluate_document", "f1", "find_prediction", "match_tables", "metrics", "monotonic_alignment",
-           "normalize", "parse_cell", "parse_number", "parse_table", "ratio", "result_json", "review",
-           "review_point", "same_value", "score_document", "score_pair", "table_similarity"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "MIN_TABLE_SIM",
+    "SWEEP",
+    "Cell",
+    "CorpusResult",
+    "DocumentResult",
+    "DocumentScore",
+    "Grid",
+    "PairScore",
+    "Review",
+    "ReviewPoint",
+    "Tally",
+    "add_parser",
+    "adjacency",
+    "amount_value",
+    "evaluate",
+    "evaluate_document",
+    "f1",
+    "find_prediction",
+    "match_tables",
+    "metrics",
+    "monotonic_alignment",
+    "normalize",
+    "parse_cell",
+    "parse_number",
+    "parse_table",
+    "ratio",
+    "result_json",
+    "review",
+    "review_point",
+    "same_value",
+    "score_document",
+    "score_pair",
+    "table_similarity",
+]
 
 
 def __getattr__(name: str) -> Any:
