@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every corpus document through `fiscalscan run` and score it with the shared scorer.
 # usage: bench/corpus.sh OUT [CORPUS] [extra `fiscalscan run` options...]
-#   OUT/run/<id>/scan/…   the run's own output per document
+#   OUT/run/<id>/scan/…   the run's own output per document (one input: named by its stem, pipeline/inputs.py)
 #   OUT/pred/<id>.json    document.json under the name the scorer pairs by
 #   OUT/score.txt         ../shared/eval/score.py's report; OUT/score.json its full results
 #   OUT/times.txt         wall seconds per document

@@ -13,18 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.clihelp import OCR_ENGINE_HELP, RunTotals, polish, quiet_broken_pipe
+from pipeline.clihelp import RunTotals, polish, quiet_broken_pipe
 from pipeline.config import PipelineConfig
 from pipeline.errors import PipelineError
 from pipeline.outputs import OutputOptions
-from pipeline.outputs.cli import add_output_args, finish_run, output_values
+from pipeline.outputs.cli import finish_run
+from pipeline.runargs import INPUT_SUFFIXES, add_pipeline_args, check_out_dir, config_from_args
 
 log = logging.getLogger("fiscalscan")
 
-INPUT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
-
 #: Modules that add subcommands: each has ``add_parser(subparsers)`` setting ``func`` on its parser.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("pipeline.evaluate", "pipeline.review.cli", "pipeline.batch")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("pipeline.evaluate.cli", "pipeline.review.cli", "pipeline.batch.cli")
 
 
 def expand_inputs(items: Iterable[str]) -> list[Path]:
@@ -35,44 +34,16 @@ def expand_inputs(items: Iterable[str]) -> list[Path]:
     return expand(items, INPUT_SUFFIXES)[0]
 
 
-def output_names(paths: Sequence[Path]) -> list[str]:
-    """Output folder name per input, unique within the run (rule: :mod:`pipeline.inputs`): its stem; inputs
-    whose stems collide are named by their path below the deepest folder they share, joined with "-"
-    ("a/pdf/scan.pdf" -> "a-pdf-scan"); names still shared keep the suffix ("x.png", "x.tif")."""
-    from pipeline.inputs import unique_names
+def output_names(paths: Sequence[Path], given: Iterable[str] = ()) -> list[str]:
+    """Output folder name per input, unique within the run, by the rule of :mod:`pipeline.inputs` (the same as
+    ``batch``'s): a file found in a given folder is named by its path below that folder, a file given by
+    itself by its stem ("in/a/x.pdf" -> "a__x"; "a/pdf/scan.pdf", "b/pdf/scan.pdf" -> "a__pdf__scan", ...)."""
+    from pipeline.inputs import is_dir, unique_names
 
-    return unique_names([Path(os.path.abspath(p)) for p in paths], sep="-", stem_first=True)
-
-
-def check_out_dir(raw: str) -> Path:
-    """The output folder, created when missing; a one-line ConfigError (exit 2) before any work when it is a
-    file or cannot be created."""
-    from pipeline.errors import ConfigError
-
-    out = Path(raw)
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"{raw}: --out exists and is not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"{raw}: cannot create the output folder: {exc.strerror or exc}") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise ConfigError(f"{raw}: output folder is not writable")
-    return out
-
-
-def config_from_args(args: argparse.Namespace) -> PipelineConfig:
-    values = {k: v for k, v in {
-        "dpi": getattr(args, "dpi", None), "review_threshold": getattr(args, "review_threshold", None),
-        "ocr_engine": getattr(args, "ocr_engine", None), "ocr_threads": getattr(args, "ocr_threads", None),
-        "ocr_model_dir": getattr(args, "ocr_model_dir", None),
-        "force_ocr": getattr(args, "force_ocr", None) or None, **output_values(args),
-        "timings": getattr(args, "timings", None) or None,
-    }.items() if v is not None}
-    try:
-        return PipelineConfig(**values)
-    except Exception as exc:  # pydantic.ValidationError
-        raise PipelineError(f"invalid option: {exc}") from None
+    folders = sorted((Path(os.path.abspath(g)) for g in given if is_dir(Path(g))), key=lambda f: -len(f.parts))
+    absolute = [Path(os.path.abspath(p)) for p in paths]
+    roots = [next((f for f in folders if p.is_relative_to(f)), None) for p in absolute]
+    return unique_names(absolute, roots)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -89,7 +60,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     for line in problems:
         print(f"error: {line}", flush=True)
     pm = PluginManager()
-    names = output_names(inputs)
+    names = output_names(inputs, args.inputs)
     failed = len(problems)
     totals = RunTotals()
     progress = _progress(enabled=sys.stderr.isatty() and not args.quiet)
@@ -193,17 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="extract every table of the given PDFs/images")
     run.add_argument("inputs", nargs="+", help="PDF, PNG, JPEG, TIFF files or folders")
     run.add_argument("--out", "-o", default="out", help="output folder (default: out)")
-    run.add_argument("--dpi", type=float, help="render resolution for PDF pages (default 200)")
-    run.add_argument("--review-threshold", type=float, help="confidence below which a cell needs review (0.9)")
-    run.add_argument("--ocr-engine", help=OCR_ENGINE_HELP)
-    run.add_argument("--ocr-threads", type=int, help="ONNX Runtime threads (default: library default)")
-    run.add_argument("--ocr-model-dir", help="model folder for --ocr-engine paddleocr (see models/README.md)")
-    run.add_argument("--force-ocr", action="store_true",
-                     help="OCR every page, also born-digital pages whose own text layer would be used")
-    run.add_argument("--timings", action="store_true",
-                     help="add each page's seconds per pipeline stage to document.json (pages[].timings)")
-    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    add_output_args(run)
+    add_pipeline_args(run, threads_help="ONNX Runtime threads (default: library default)",
+                      quiet_help="no progress bar")
     run.set_defaults(func=cmd_run)
 
     plugins = sub.add_parser("plugins", help="list registered plugins and their hook implementations")

@@ -4,14 +4,19 @@ Only regular files are read: a named pipe (FIFO), a device (``/dev/zero``), a so
 never opened (reading one would block forever or never end); it is reported with one line and skipped.
 
 Output names, one rule for ``run`` and ``batch`` (unique within a run, the same for the same inputs in every
-run, so ``--resume`` finds its outputs again):
+run, so ``batch --resume`` finds its outputs again):
 
-1. ``run``: the file's stem (``scans/x.pdf`` -> ``x``); ``batch``: its path below INPUT_DIR without the
-   suffix, folders joined by ``__`` (``a/b/x.pdf`` -> ``a__b__x``);
-2. ``run`` inputs whose stems collide take their path below the deepest folder they share, joined by ``-``
-   (``a/pdf/scan.pdf``, ``b/pdf/scan.pdf`` -> ``a-pdf-scan``, ``b-pdf-scan``);
+1. an input's path below its *root*, without the suffix, folders joined by ``__``: the root of a file found
+   in a given folder (``run FOLDER``, ``batch INPUT_DIR``) is that folder (``a/b/x.pdf`` -> ``a__b__x``); the
+   root of a file given by itself is the folder it is in (``scans/x.pdf`` -> ``x``);
+2. inputs from different roots that get the same name take their path below the deepest folder their roots
+   share (``run a/pdf/scan.pdf b/pdf/scan.pdf`` -> ``a__pdf__scan``, ``b__pdf__scan``);
 3. inputs whose names still collide keep their suffix (``x.png``, ``x.tif`` -> ``x.png``, ``x.tif``);
 4. any name still shared (different spellings joined to the same name) gets ``~2``, ``~3``... in path order.
+
+This was ``batch``'s rule already; ``run`` named by stem and joined colliding paths with ``-`` before
+(``a-pdf-scan``), so ``run`` output folders of colliding or foldered inputs are named differently now, while
+``batch --resume`` keeps finding every output of an earlier batch.
 """
 
 from __future__ import annotations
@@ -99,28 +104,28 @@ def _dedupe(names: list[str], keys: Sequence[str], next_name: Callable[[int], st
     return out
 
 
-def _below_common(paths: Sequence[PurePath], group: Sequence[int]) -> dict[int, PurePath]:
-    if len(group) == 1:
-        return {group[0]: PurePath(paths[group[0]].name)}
-    common = PurePath(os.path.commonpath([str(paths[i].parent) for i in group]))
-    return {i: paths[i].relative_to(common) for i in group}
+SEP = "__"
 
 
-def unique_names(paths: Sequence[PurePath], *, sep: str = "-", stem_first: bool = True) -> list[str]:
-    """Output names by the module's rule.  ``paths`` are absolute (``run``) or relative to INPUT_DIR
-    (``batch``, ``stem_first=False``, ``sep="__"``)."""
+def _joined(rel: PurePath, keep_suffix: bool = False) -> str:
+    return SEP.join((rel if keep_suffix else rel.with_suffix("")).parts)
+
+
+def unique_names(paths: Sequence[PurePath], roots: Sequence[PurePath | None] | None = None) -> list[str]:
+    """Output names by the module's rule.  ``paths`` are absolute, or all relative to one root; ``roots[i]``
+    is the folder ``paths[i]`` was found in (None, or no ``roots``: a file given by itself, rooted in its own
+    folder)."""
     keys = [str(p) for p in paths]
-    if stem_first:
-        names = [p.stem for p in paths]
-        # step 2: colliding stems -> path below the deepest folder the group shares
-        for stem in sorted({n for n, c in Counter(names).items() if c > 1}):
-            group = [i for i, n in enumerate(names) if n == stem]
-            for i, rel in _below_common(paths, group).items():
-                names[i] = sep.join(rel.with_suffix("").parts)
-        rel_of = {i: r for n in set(names) for i, r in _below_common(
-            paths, [j for j, m in enumerate(names) if m == n]).items()}
-    else:
-        names = [sep.join(p.with_suffix("").parts) for p in paths]
-        rel_of = dict(enumerate(paths))
-    names = _dedupe(names, keys, lambda i: sep.join(rel_of[i].parts))  # step 3: keep the suffix
+    root_of = [r if r is not None else p.parent
+               for p, r in zip(paths, roots if roots is not None else [None] * len(paths), strict=True)]
+    rels = [p.relative_to(r) for p, r in zip(paths, root_of, strict=True)]
+    names = [_joined(r) for r in rels]
+    for name in sorted({n for n, c in Counter(names).items() if c > 1}):  # step 2
+        group = [i for i, n in enumerate(names) if n == name]
+        if len({root_of[i] for i in group}) > 1:
+            common = PurePath(os.path.commonpath([str(root_of[i]) for i in group]))
+            for i in group:
+                rels[i] = paths[i].relative_to(common)
+                names[i] = _joined(rels[i])
+    names = _dedupe(names, keys, lambda i: _joined(rels[i], keep_suffix=True))  # step 3: keep the suffix
     return _dedupe(names, keys, None)  # step 4: counter

@@ -1,15 +1,19 @@
 """A typed facade over pluggy: one keyword-only method per hook, with checks on the results.
 
-Registration order: built-ins (the tuple below), then the ``fiscalscan.plugins`` entry points of installed
-packages (built-ins are registered through that group too, skipped when already registered by name), then
-``extra`` plugins.  The last registered implementation of a firstresult hook runs first.  Registration is
-idempotent.  ``FISCALSCAN_TRACE_PLUGINS=1`` logs every hook call.
+Every plugin, built-in or not, is an entry point of the ``fiscalscan.plugins`` group, loaded (its module
+imported) when a manager is built, never when ``pipeline`` is imported.  Registration order: the built-in entry
+points (:data:`plugins.BUILTIN`, the order pyproject.toml declares them), then the group's other installed
+entry points (third-party packages; ``entrypoints=False`` leaves them out), then ``extra`` plugins.  A name
+that is blocked or already registered is skipped.  The last registered implementation of a firstresult hook
+runs first.  Registration is idempotent.  ``FISCALSCAN_TRACE_PLUGINS=1`` logs every hook call.
+
+This module knows the hook contract (:mod:`pipeline.hookspecs`) and the core data types, not the fiscal
+domain: the types of the document hooks are imported for type checking only.
 
 A plugin whose optional packages or model files are missing still registers (its hooks raise
 ``MissingDependencyError`` when selected); it may define ``unavailable_reason() -> str | None`` (cheap, no
 heavy imports) so that ``fiscalscan plugins`` can say why it cannot run here.
 """
-
 from __future__ import annotations
 
 import importlib
@@ -18,41 +22,37 @@ import os
 from collections.abc import Iterable
 from importlib import metadata
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from pipeline import PROJECT, hookspecs
-from pipeline.checks import CheckResult
-from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError, MissingDependencyError, PipelineError
 from pipeline.interfaces import DocumentSource, OcrEngine, TableRecognizer
 from pipeline.model import Grid, PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
-from pipeline.records import LogicalTable
+
+if TYPE_CHECKING:
+    from pipeline.checks import CheckResult
+    from pipeline.config import PipelineConfig
+    from pipeline.records import LogicalTable
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "fiscalscan.plugins"
 
-#: Built-in plugins by entry-point name and dotted module name.
-BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
-    ("render-pdfium", "plugins.render.pdfium"),
-    ("deskew-projection", "plugins.deskew.projection"),
-    ("deskew-capture", "plugins.deskew.capture"),
-    ("ocr-ppocr-onnx", "plugins.ocr.ppocr_onnx"),
-    ("ocr-paddleocr", "plugins.ocr.paddleocr"),
-    ("grid-lattice", "plugins.grid.lattice"),
-    ("cells-reconstruct", "plugins.cells.reconstruct"),
-    ("textlayer-chars", "plugins.textlayer.pdf_chars"),
-    ("recognizer-generic", "plugins.recognizers.generic"),
-    ("recognizer-summary", "plugins.recognizers.summary"),
-    ("recognizer-income", "plugins.recognizers.income"),
-    ("recognizer-expenditure", "plugins.recognizers.expenditure"),
-    ("recognizer-basic", "plugins.recognizers.basic"),
-    ("recognizer-three-public", "plugins.recognizers.three_public"),
-    ("recognizer-performance", "plugins.recognizers.performance"),
-    ("checks-identities", "plugins.checks.identities"),
-)
+
+def builtin_entry_points() -> list[metadata.EntryPoint]:
+    """The built-in plugins as entry points of the group, in registration order (:mod:`plugins`)."""
+    from plugins import BUILTIN
+
+    return [metadata.EntryPoint(name, value, ENTRY_POINT_GROUP) for name, value in BUILTIN]
+
+
+def installed_entry_points(skip: Iterable[str]) -> list[metadata.EntryPoint]:
+    """The group's entry points of installed packages, but those named in ``skip`` (the built-ins, which the
+    project's own installed metadata lists too), in the order the metadata gives."""
+    skipped = set(skip)
+    return [ep for ep in metadata.entry_points(group=ENTRY_POINT_GROUP) if ep.name not in skipped]
 
 
 class PluginManager:
@@ -65,10 +65,13 @@ class PluginManager:
         self.pm.add_hookspecs(hookspecs)
         for name in self._blocked:
             self.pm.set_blocked(name)
-        for name, dotted in BUILTIN_PLUGINS:
-            self.register(importlib.import_module(dotted), name)
+        self._versions: dict[str, str | None] = {}
+        builtin = builtin_entry_points()
+        for ep in builtin:
+            self._load(ep, _own_version())
         if entrypoints:
-            self.pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+            for ep in installed_entry_points(e.name for e in builtin):
+                self._load(ep, getattr(ep.dist, "version", None))
         for plugin in self._extra:
             self.register(plugin)
         self.pm.check_pending()
@@ -79,6 +82,14 @@ class PluginManager:
     # pickling rebuilds from the plugin list (workers get an identical manager)
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self._entrypoints, self._extra, self._blocked))
+
+    def _load(self, ep: metadata.EntryPoint, version: str | None) -> None:
+        """Import an entry point's plugin and register it under the entry point's name (as pluggy's
+        ``load_setuptools_entrypoints`` does, with the order kept)."""
+        if self.pm.is_blocked(ep.name) or self.pm.has_plugin(ep.name):
+            return
+        self.register(ep.load(), ep.name)
+        self._versions[ep.name] = version
 
     def register(self, plugin: object, name: str | None = None) -> None:
         name = name or getattr(plugin, "__name__", None) or repr(plugin)
@@ -91,15 +102,13 @@ class PluginManager:
     def list_plugins(self) -> list[dict[str, Any]]:
         """Name, module, distribution version, implemented hooks and (``unavailable``) why it cannot run here
         (None when it can) of each registered plugin."""
-        dists = {plugin: dist for plugin, dist in self.pm.list_plugin_distinfo()}
         out = []
         for name, plugin in self.pm.list_name_plugin():
             hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
-            dist = dists.get(plugin)
             out.append({
                 "name": name,
                 "module": getattr(plugin, "__name__", type(plugin).__name__),
-                "version": getattr(dist, "version", None) if dist else _own_version(),
+                "version": self._versions[name] if name in self._versions else _own_version(),
                 "hooks": hooks,
                 "unavailable": _unavailable_reason(plugin),
             })

@@ -1,5 +1,6 @@
-"""Hook contract: every hook is documented where declared and in the README, has a test, and plugins load
-through the entry-point group third parties use."""
+"""Hook contract: every hook's full signature is pinned (a change is a deliberate, visible change of the plugin
+API), every hook is documented where declared and in the README, has a test, every built-in implementation
+matches its spec, and plugins load through the entry-point group third parties use."""
 
 from __future__ import annotations
 
@@ -11,15 +12,99 @@ import pytest
 
 from pipeline import hookimpl, hookspecs
 from pipeline.model import Grid, PageImage
-from pipeline.plugin_manager import BUILTIN_PLUGINS, PluginManager
+from pipeline.plugin_manager import PluginManager
+from plugins import BUILTIN, ENTRY_POINT_GROUP
 
 ROOT = Path(__file__).resolve().parents[2]
 HOOKS = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
          if hasattr(fn, "fiscalscan_spec")]
 
 
+P = inspect.Parameter.POSITIONAL_OR_KEYWORD.name
+CONFIG = ("config", P, "PipelineConfig", None)
+NO_DEFAULT = None
+
+#: hook -> (parameters as (name, kind, annotation, default), return annotation, firstresult, historic).
+#: Hooks are called with keyword arguments only; parameters may be appended, never reordered or retyped.
+SIGNATURES: dict[str, tuple[tuple[tuple[str, str, str, object], ...], str, bool, bool]] = {
+    "open_document": ((("path", P, "str", NO_DEFAULT), CONFIG), "DocumentSource | None", True, False),
+    "check_text_layer": ((("page", P, "PageImage", NO_DEFAULT), ("engine", P, "OcrEngine", NO_DEFAULT), CONFIG),
+                         "TextLayerCheck | None", True, False),
+    "prepare_page": ((("page", P, "PageImage", NO_DEFAULT), CONFIG), "PageImage | None", True, False),
+    "estimate_orientation": ((("page", P, "PageImage", NO_DEFAULT), ("engine", P, "OcrEngine | None", NO_DEFAULT),
+                              CONFIG), "SkewEstimate | None", True, False),
+    "get_ocr_engine": ((CONFIG,), "OcrEngine | None", True, False),
+    "detect_grids": ((("page", P, "PageImage", NO_DEFAULT), CONFIG), "list[Grid]", False, False),
+    "build_table": ((("page", P, "PageImage", NO_DEFAULT), ("grid", P, "Grid", NO_DEFAULT),
+                     ("engine", P, "OcrEngine", NO_DEFAULT), ("table_id", P, "str", NO_DEFAULT),
+                     ("upper_bound", P, "float", NO_DEFAULT), CONFIG), "Table | None", True, False),
+    "register_recognizers": ((), "list[type[TableRecognizer]]", False, False),
+    "check_document": ((("tables", P, "list[LogicalTable]", NO_DEFAULT), CONFIG), "list[CheckResult]", False,
+                       False),
+    "page_done": ((("result", P, "PageResult", NO_DEFAULT), CONFIG), "None", False, False),
+    "document_done": ((("document", P, "dict[str, object]", NO_DEFAULT), ("out_dir", P, "str", NO_DEFAULT),
+                       CONFIG), "None", False, False),
+}
+
+
+def _param(p: inspect.Parameter) -> tuple[str, str, str, object]:
+    default = None if p.default is inspect.Parameter.empty else repr(p.default)
+    return (p.name, p.kind.name, str(p.annotation), default)
+
+
+def describe(fn: object) -> tuple[tuple[tuple[str, str, str, object], ...], str]:
+    """Parameters (name, kind, annotation, default) in order, and the return annotation; annotations as the
+    source spells them (``from __future__ import annotations``)."""
+    sig = inspect.signature(fn)  # type: ignore[arg-type]
+    return tuple(_param(p) for p in sig.parameters.values()), str(sig.return_annotation)
+
+
 def test_there_are_hooks() -> None:
     assert {"open_document", "detect_grids", "build_table", "get_ocr_engine"} <= set(HOOKS)
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_hook_signature_is_pinned(name: str) -> None:
+    fn = getattr(hookspecs, name)
+    assert name in SIGNATURES, f"a new hook: pin its full signature in SIGNATURES: {describe(fn)}"
+    params, returns, firstresult, historic = SIGNATURES[name]
+    assert describe(fn) == (params, returns)
+    opts = fn.fiscalscan_spec
+    assert (bool(opts.get("firstresult")), bool(opts.get("historic"))) == (firstresult, historic)
+    assert not opts.get("warn_on_impl")
+
+
+def test_no_pinned_hook_was_removed() -> None:
+    assert set(SIGNATURES) <= set(HOOKS)
+
+
+def _builtin_impls() -> list[tuple[str, str, object]]:
+    pm = PluginManager(entrypoints=False)
+    out = []
+    for plugin_name, _module in BUILTIN:
+        plugin = pm.pm.get_plugin(plugin_name)
+        for caller in pm.pm.get_hookcallers(plugin) or []:
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin:
+                    out.append((plugin_name, caller.name, impl.function))
+    return out
+
+
+def test_builtin_implementations_match_their_specs() -> None:
+    """An implementation takes a subset of its spec's parameters, in the spec's order, with the spec's kinds and
+    annotations, and returns what the spec returns (or narrower: never None where the spec allows None)."""
+    impls = _builtin_impls()
+    assert {hook for _, hook, _ in impls} >= {"open_document", "build_table", "get_ocr_engine", "check_document"}
+    for plugin_name, hook, fn in impls:
+        params, returns = describe(fn)
+        spec_params, spec_returns = describe(getattr(hookspecs, hook))
+        where = f"{plugin_name}.{hook}"
+        names = [p[0] for p in spec_params]
+        assert [names.index(p[0]) for p in params] == sorted(names.index(p[0]) for p in params), where
+        by_name = {p[0]: p for p in spec_params}
+        for p in params:
+            assert p == by_name[p[0]], f"{where}: parameter {p} differs from the spec's {by_name[p[0]]}"
+        assert spec_returns in (returns, f"{returns} | None"), f"{where}: returns {returns}, the spec {spec_returns}"
 
 
 @pytest.mark.parametrize("name", HOOKS)
@@ -37,18 +122,42 @@ def test_every_hook_has_a_test(name: str) -> None:
     assert re.search(rf"def test_hook_{name}\b", tests), f"write a test_hook_{name}"
 
 
+def _pyproject_entry_points() -> list[tuple[str, str]]:
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return list(data["project"]["entry-points"][ENTRY_POINT_GROUP].items())
+
+
 def test_builtins_are_registered_through_entry_points() -> None:
-    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    for name, module in BUILTIN_PLUGINS:
-        assert f'{name} = "{module}"' in pyproject
+    """pyproject.toml declares every built-in as an entry point, in the registration order plugins.BUILTIN
+    gives, and the manager registers exactly those, under those names, in that order."""
+    assert _pyproject_entry_points() == list(BUILTIN)
+    pm = PluginManager(entrypoints=False)
+    assert [(name, p.__name__) for name, p in pm.pm.list_name_plugin()] == list(BUILTIN)
+
+
+def test_importing_the_pipeline_imports_no_plugin() -> None:
+    """Built-in plugins are imported when a manager is built, not by ``import pipeline`` or the plugin manager
+    module, and the manager does not import the fiscal domain."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pipeline, pipeline.plugin_manager; "
+            "print(sorted(m for m in sys.modules if m.startswith(('plugins.', 'pipeline.'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = set(eval(out))
+    assert not {m for m in loaded if m.startswith("plugins.")}
+    assert not loaded & {"pipeline.records", "pipeline.checks", "pipeline.tabletypes", "pipeline.vocabulary",
+                         "pipeline.runner", "pipeline.analysis"}
 
 
 def test_registration_is_idempotent_and_pending_checked() -> None:
     pm = PluginManager(entrypoints=True)
     n = len(pm.list_plugins())
-    for name, _ in BUILTIN_PLUGINS:
+    for name, _ in BUILTIN:
         assert pm.pm.has_plugin(name)
-    pm.register(pm.pm.get_plugin(BUILTIN_PLUGINS[0][0]))
+    pm.register(pm.pm.get_plugin(BUILTIN[0][0]))
     assert len(pm.list_plugins()) == n
     pm.pm.check_pending()
 

@@ -108,4 +108,4 @@ def test_output_name_rule() -> None:
     names = output_names([Path("/s/a-b/c.png"), Path("/s/a/b-c.png"), Path("/t/c.png")])
     assert len(set(names)) == 3
     assert output_names([Path("/a/pdf/scan.pdf"), Path("/b/pdf/scan.pdf"), Path("/c/other.png")]) == [
-        "a-pdf-scan", "b-pdf-scan", "other"]
+        "a__pdf__scan", "b__pdf__scan", "other"]

@@ -48,7 +48,7 @@ def test_exit_code_and_summary_lines(run_out) -> None:  # type: ignore[no-untype
 @pytest.mark.parametrize("doc", ["demo-final-2024", "demo-budget-2025"])
 def test_tables_match_the_sample_truth(run_out, doc: str) -> None:  # type: ignore[no-untyped-def]
     out, _, _ = run_out
-    result = json.loads((out / f"{doc}-scan" / "document.json").read_text(encoding="utf-8"))
+    result = json.loads((out / f"{doc}__scan" / "document.json").read_text(encoding="utf-8"))
     truth = _truth(doc)
     assert result["schema"] == "fiscalscan.document/1"
     assert [(t["page"], t["n_rows"], t["n_cols"], t["continued"]) for t in result["tables"]] == \
@@ -73,16 +73,16 @@ def test_tables_match_the_sample_truth(run_out, doc: str) -> None:  # type: igno
 
 def test_upside_down_page_recorded(run_out) -> None:  # type: ignore[no-untyped-def]
     out, _, _ = run_out
-    doc = json.loads((out / "demo-budget-2025-scan" / "document.json").read_text(encoding="utf-8"))
+    doc = json.loads((out / "demo-budget-2025__scan" / "document.json").read_text(encoding="utf-8"))
     assert doc["pages"][0]["rotation"] == 180
     assert abs(doc["pages"][0]["skew"] - 2.0) < 0.3
 
 
 def test_csv_is_the_printed_grid(run_out) -> None:  # type: ignore[no-untyped-def]
     out, _, _ = run_out
-    doc = json.loads((out / "demo-final-2024-scan" / "document.json").read_text(encoding="utf-8"))
+    doc = json.loads((out / "demo-final-2024__scan" / "document.json").read_text(encoding="utf-8"))
     t = doc["tables"][0]
-    rows = list(csv.reader((out / "demo-final-2024-scan" / "tables" / f"{t['id']}.csv").open(encoding="utf-8")))
+    rows = list(csv.reader((out / "demo-final-2024__scan" / "tables" / f"{t['id']}.csv").open(encoding="utf-8")))
     assert len(rows) == t["n_rows"] and all(len(r) == t["n_cols"] for r in rows)
     for c in t["cells"]:
         assert rows[c["row"]][c["col"]] == c["text"]
@@ -90,7 +90,7 @@ def test_csv_is_the_printed_grid(run_out) -> None:  # type: ignore[no-untyped-de
 
 def test_text_page_has_no_tables(run_out) -> None:  # type: ignore[no-untyped-def]
     out, _, _ = run_out
-    doc = json.loads((out / "demo-final-2024-scan" / "document.json").read_text(encoding="utf-8"))
+    doc = json.loads((out / "demo-final-2024__scan" / "document.json").read_text(encoding="utf-8"))
     assert doc["pages"][0]["tables"] == 0 and doc["pages"][0]["status"] == "ok"
 
 
@@ -104,7 +104,7 @@ def test_plugins_command_lists_every_hook(capsys: pytest.CaptureFixture[str]) ->
 
 def test_output_names_are_unique() -> None:
     names = output_names([Path("a/pdf/scan.pdf"), Path("b/pdf/scan.pdf"), Path("c/other.png")])
-    assert names == ["a-pdf-scan", "b-pdf-scan", "other"]
+    assert names == ["a__pdf__scan", "b__pdf__scan", "other"]
 
 
 def test_missing_file_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,10 +118,10 @@ def test_missing_file_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_typed_tables_records_and_checks(run_out, doc: str, type_id: str) -> None:  # type: ignore[no-untyped-def]
     """The samples' arithmetic holds, so on a clean read every check passes and records.csv has every amount."""
     out, _, _ = run_out
-    result = json.loads((out / f"{doc}-scan" / "document.json").read_text(encoding="utf-8"))
+    result = json.loads((out / f"{doc}__scan" / "document.json").read_text(encoding="utf-8"))
     assert {t["type"] for t in result["tables"]} == {type_id}
     assert result["check_summary"]["pass"] >= 5 and result["check_summary"]["fail"] == 0
-    with (out / f"{doc}-scan" / "records.csv").open(encoding="utf-8") as f:
+    with (out / f"{doc}__scan" / "records.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     amounts = [c["text"] for t in _truth(doc)["tables"] for c in t["cells"]
                if c["text"].replace(",", "").replace(".", "").isdigit() and "." in c["text"]]

@@ -141,7 +141,7 @@ def test_honest_corpus_tables_never_fail_a_template_free_check_nor_look_broken(p
 
     from pipeline.analysis import analyse
     from pipeline.config import PipelineConfig
-    from pipeline.evaluate_records import _truth_table
+    from pipeline.evaluate.records import _truth_table
     from pipeline.structure import doubtful_cells, empty_header_cells, repair_tables
 
     generic = [r for r in pm.recognizers() if r.name == "generic"]

@@ -82,7 +82,8 @@ def test_read_cells_on_a_scanned_table(engine) -> None:  # type: ignore[no-untyp
     assert cells[(4, 0)].text == "" and cells[(4, 1)].text == ""  # empty row kept
 
 
-def test_hook_build_table(engine, config) -> None:  # type: ignore[no-untyped-def]
+def test_hook_build_table(glyph_engine, config) -> None:  # type: ignore[no-untyped-def]
+    engine = glyph_engine  # any reader of synthetic text: the test engine, no model to load
     page = synth.blank_page()
     synth.draw_table(page, 200, 300, [300, 400], [60, 60], texts={(0, 0): "A1", (1, 1): "3.50"})
     img = synth.scan(page)

@@ -25,13 +25,13 @@ def test_skew_within_a_tenth_of_a_degree(angle: float) -> None:
 
 
 def test_upside_down_page_is_turned(engine) -> None:  # type: ignore[no-untyped-def]
-    est = projection.estimate(_page(1.5, upside_down=True), engine)
+    est = projection.estimate(_page(1.5, upside_down=True), engine)  # a reader that knows upright text
     assert est.rotation == 180
     assert abs(est.skew - 1.5) <= 0.1
 
 
-def test_upright_page_is_not_turned(engine) -> None:  # type: ignore[no-untyped-def]
-    assert projection.estimate(_page(-1.0), engine).rotation == 0
+def test_upright_page_is_not_turned(glyph_engine) -> None:  # type: ignore[no-untyped-def]
+    assert projection.estimate(_page(-1.0), glyph_engine).rotation == 0
 
 
 def test_blank_page_has_no_skew() -> None:
@@ -39,9 +39,9 @@ def test_blank_page_has_no_skew() -> None:
     assert est.skew == 0.0 and est.confidence == 0.0
 
 
-def test_hook_estimate_orientation(engine, config) -> None:  # type: ignore[no-untyped-def]
+def test_hook_estimate_orientation(glyph_engine, config) -> None:  # type: ignore[no-untyped-def]
     page = PageImage(source="synthetic", page_number=1, gray=_page(2.0), dpi=200)
-    est = projection.estimate_orientation(page=page, engine=engine, config=config)
+    est = projection.estimate_orientation(page=page, engine=glyph_engine, config=config)
     assert est.rotation == 0 and abs(est.skew - 2.0) <= 0.1
 
 

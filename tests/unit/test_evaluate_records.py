@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import cli
 from pipeline import evaluate as ev
-from pipeline.evaluate_records import record_key, score_records, truth_records
+from pipeline.evaluate.records import record_key, score_records, truth_records
 from tests.unit.test_evaluate import document, grid, make_corpus, write_json
 
 EXPENDITURE = grid([["科目编码", "科目名称", "本年支出合计", "基本支出", "项目支出"],
@@ -26,7 +26,7 @@ def predicted(truth: dict[str, Any], wrong: dict[tuple[int, int], str] | None = 
     read with low confidence ``low``)."""
     from pipeline.analysis import analyse
     from pipeline.config import PipelineConfig
-    from pipeline.evaluate_records import _plugin_manager, _truth_table
+    from pipeline.evaluate.records import _plugin_manager, _truth_table
     from pipeline.export import table_to_json
     from pipeline.runner import recognise
 
