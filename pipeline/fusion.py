@@ -10,7 +10,7 @@ Per cell (every check term with a grid position, empty cells included):
   threshold);
 * in both: unchanged (its value is confirmed elsewhere; the failure lies with another term).
 
-Cells read from a PDF's text layer (tables with ``extra["text_source"] == "text_layer"``) are trusted less
+Cells read from a PDF's text layer (tables with ``notes.text_source == "text_layer"``) are trusted less
 blindly: a cell holding a digit the layer is known to map wrongly (flag ``text-layer-glyph``) is never raised
 by a passing check (a systematic substitution such as every "7" read as "1" can balance a sum), and a
 failing check on such a page casts doubt on the layer: every number on that page's text-layer tables is
@@ -112,7 +112,7 @@ def is_number(text: str) -> bool:
 
 def doubted_layer_pages(tables: Sequence[Table], checks: Sequence[CheckResult]) -> set[int]:
     """Pages with a failing check that has a term in a table read from the page's text layer."""
-    layer = {t.id: t.page for t in tables if t.extra.get("text_source") == "text_layer"}
+    layer = {t.id: t.page for t in tables if t.notes.text_source == "text_layer"}
     return {layer[t.ref[0]] for chk in checks if chk.status == "fail" for t in chk.terms
             if t.ref is not None and t.ref[0] in layer}
 
@@ -134,7 +134,7 @@ def fuse(tables: Sequence[Table], checks: Sequence[CheckResult], suspects: Itera
         for c in t.cells:
             ref = (t.id, c.row, c.col)
             e = ev.get(ref)
-            doubt = t.page in doubted and t.extra.get("text_source") == "text_layer" and is_number(c.text)
+            doubt = t.page in doubted and t.notes.text_source == "text_layer" and is_number(c.text)
             if e is None and ref not in misplaced and not doubt:
                 cells.append(c)
                 continue

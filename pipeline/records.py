@@ -2,7 +2,7 @@
 subject codes (joined ``2010302`` or split 类/款/项 columns) with their level, values as decimals.
 
 Pure functions over :class:`~pipeline.model.Table`; the canonical column keys come from the table's recogniser
-(``table.extra["columns"]``, column index → key).  Keys naming the row's subject are *identity* keys (``code``,
+(``table.notes.columns``, column index → key).  Keys naming the row's subject are *identity* keys (``code``,
 ``code_lei``, ``code_kuan``, ``code_xiang``, ``name`` and any key ending in ``_item``); every other mapped key is a
 value column.  Side-by-side layouts (收入 | 支出 halves of a 总表, the two or three code/name/amount groups of a
 基本支出 table) become column *groups*: a new group starts where an identity column follows a value column.
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from pipeline.document.notes import as_map
 from pipeline.model import Cell, Table
 
 ValueStatus = Literal["value", "na", "text"]
@@ -191,7 +192,7 @@ class Row:
     #: cells whose place in the grid looks wrong: a second value under one column label (a column split the
     #: header does not have), or words in a code column (a name cell run into the code column)
     suspects: tuple[tuple[str, int, int], ...] = ()
-    block: int = -1  # index of the labelled block (extra["blocks"]) the row belongs to; -1: the table body
+    block: int = -1  # index of the labelled block (notes.blocks) the row belongs to; -1: the table body
     #: the cells the row is keyed by (code and name cells; the label cells of an untyped table's row) and the
     #: lowest reading confidence among them: a record is no surer than its key
     key_cells: tuple[tuple[str, int, int], ...] = ()
@@ -353,8 +354,7 @@ def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], he
 
 
 def _columns_of(table: Table) -> dict[int, str]:
-    raw = table.extra.get("columns") or {}
-    return {int(k): str(v) for k, v in dict(raw).items()} if isinstance(raw, dict) else {}
+    return as_map(table.notes.columns)
 
 
 def column_spans(table: Table) -> dict[int, tuple[float, float]]:
@@ -392,13 +392,13 @@ def fragment_columns(columns: dict[int, str], part: Table, head: Table) -> dict[
 
 
 def block_rows(table: Table) -> list[Row]:
-    """Rows of a labelled block inside the table's header area (``extra["blocks"]``: the 资金 block of a 绩效自评表,
-    each ``{"rows": [...], "columns": {col: key}, "labels": {col: label}}``)."""
+    """Rows of a labelled block inside the table's header area (``notes.blocks``: the 资金 block of a 绩效自评表,
+    each a :class:`~pipeline.document.notes.Block` of rows, column keys and labels)."""
     out: list[Row] = []
-    for i, block in enumerate(table.extra.get("blocks") or []):  # type: ignore[union-attr]
-        columns = {int(k): str(v) for k, v in dict(block["columns"]).items()}
-        labels = {int(k): str(v) for k, v in dict(block.get("labels") or {}).items()}
-        out.extend(table_rows(table, columns, labels, 0, only=[int(r) for r in block["rows"]], block=i))
+    for i, block in enumerate(table.notes.blocks or ()):
+        columns = as_map(block.columns)
+        labels = as_map(block.labels)
+        out.extend(table_rows(table, columns, labels, 0, only=list(block.rows), block=i))
     return out
 
 
@@ -415,9 +415,8 @@ def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
     for parts in groups:
         head = parts[0]
         columns = _columns_of(head)
-        labels_raw: Any = head.extra.get("labels") or {}
-        labels = {int(k): str(v) for k, v in dict(labels_raw).items()}
-        unit = str(head.extra.get("unit") or "")
+        labels = as_map(head.notes.labels)
+        unit = str(head.notes.unit or "")
         rows: list[Row] = []
         if head.type == "generic" or "." not in head.type:
             from pipeline.records_generic import untyped_parts
@@ -429,7 +428,7 @@ def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
             continue
         for i, part in enumerate(parts):
             cols = columns if part.n_cols == head.n_cols else fragment_columns(columns, part, head)
-            fixed = part.extra.get("header_rows") if i == 0 else None
+            fixed = part.notes.header_rows if i == 0 else None
             skip = int(fixed) if isinstance(fixed, int) else header_row_count(part)
             rows.extend(table_rows(part, cols, labels, skip))
             rows.extend(block_rows(part))

@@ -203,8 +203,8 @@ def score_spec(spec: TypeSpec, table: Table, header: str | None = None) -> float
     (决算/预算) printed in the title that differs, or a title word that rules the type out, scores 0."""
     header = header_text(table) if header is None else header
     kind, source = table_kind(table.title, header)
-    if kind is None and table.extra.get("document_kind") in ("final", "budget"):
-        kind, source = str(table.extra["document_kind"]), "document"
+    if kind is None and table.notes.document_kind in ("final", "budget"):
+        kind, source = str(table.notes.document_kind), "document"
     mismatch = kind is not None and kind != spec.kind
     if (mismatch and source == "title") or spec.excluded(table.title):
         return 0.0
@@ -311,16 +311,17 @@ class SpecRecognizer(TableRecognizer):
             return RecognizedTable(type="generic", type_confidence=1.0)
         from pipeline.records import anchor_row, header_row_count
 
-        extra: dict[str, object] = {}
+        header_rows: int | None = None
         anchor = anchor_row(table, spec.anchor) if spec.anchor else None
         if anchor is not None:  # the label row inside the table; rows below it are data
             paths = column_paths(table, range(anchor, anchor + 1))
-            extra["header_rows"] = anchor + 1
+            header_rows = anchor + 1
         else:
             paths = column_paths(table, range(header_row_count(table)))
-        extra["labels"] = {str(c): " / ".join(p) for c, p in paths.items() if p}
+        labels = tuple((c, " / ".join(p)) for c, p in paths.items() if p)
         return RecognizedTable(type=spec.type, type_confidence=round(score, 3),
-                               columns=map_columns(spec.columns, paths, spec.measures), extra=extra)
+                               columns=map_columns(spec.columns, paths, spec.measures), header_rows=header_rows,
+                               labels=labels)
 
 
 def spec_family(name: str, specs: tuple[TypeSpec, ...], module: str

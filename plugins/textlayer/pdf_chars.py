@@ -535,4 +535,4 @@ def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str, u
     caption = caption_from_chars(page, grid, upper_bound)
     return Table(id=table_id, page=page.page_number, bbox=grid.bbox, n_rows=grid.n_rows, n_cols=grid.n_cols,
                  cells=tuple(cells), title=caption.title, title_confidence=caption.confidence,
-                 structure_confidence=grid.line_score, extra={**caption_extra(caption), "text_source": "text_layer"})
+                 structure_confidence=grid.line_score, notes=replace(caption_extra(caption), text_source="text_layer"))

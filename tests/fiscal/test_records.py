@@ -117,10 +117,10 @@ def test_reviewed_export_recomputes_records_and_checks(pm, tmp_path):
     import csv
     import json
 
+    from pipeline.document.codec import table_json
     from pipeline.export import write_document
     from pipeline.review.reviewed import export_document
     from pipeline.review.store import ReviewStore
-    from pipeline.runner import table_json
     from tests.fiscal.tables import misread
 
     rows = misread(EXPENDITURE_ROWS, 6, 5, "516.09")  # 546.09 misread

@@ -35,7 +35,7 @@ SPLIT = [
 def test_a_column_split_in_some_rows_is_merged_back():
     t = table_of(SPLIT, title="一般公共预算财政拨款基本支出决算表")
     fixed = repair_split_columns(t)
-    assert fixed.n_cols == 4 and fixed.extra.get("repairs")
+    assert fixed.n_cols == 4 and fixed.notes.repairs
     texts = {(c.row, c.col): c.text for c in fixed.cells}
     assert [texts[(r, 1)] for r in range(3, 11)] == ["", "01", "02", "03", "07", "", "01", "02"]
     assert texts[(0, 0)] == "经济分类" and next(c for c in fixed.cells if (c.row, c.col) == (0, 0)).colspan == 2

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.checks_generic import discovered_identities
+from pipeline.document.recognise import recognise
 from pipeline.records import logical_tables, split_code_and_name
-from pipeline.runner import recognise
 from tests.fiscal.tables import EXPENDITURE_ROWS, misread, run, table_of
 
 # An unusual title and header words no type knows; the arithmetic holds (col 2 = col 3 + col 4, 类 = Σ 款).
@@ -139,8 +139,8 @@ def test_honest_corpus_tables_never_fail_a_template_free_check_nor_look_broken(p
     hold, no grid is repaired and no cell is marked doubtful."""
     import json
 
-    from pipeline.analysis import analyse
     from pipeline.config import PipelineConfig
+    from pipeline.document.analysis import analyse
     from pipeline.evaluate_records import _truth_table
     from pipeline.structure import doubtful_cells, empty_header_cells, repair_tables
 

@@ -3,8 +3,8 @@ near-misses, amounts and doubted cells left as read."""
 
 from __future__ import annotations
 
-from pipeline.analysis import analyse
 from pipeline.config import PipelineConfig
+from pipeline.document.analysis import analyse
 from pipeline.model import BBox, Cell, Table
 from pipeline.vocabulary import FLOOR, confirm_vocabulary, standard, term_of
 
