@@ -32,10 +32,10 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from pipeline.records import LogicalTable, Row, ValueCell
+from pipeline.document.notes import CellRef
+from pipeline.document.records import LogicalTable, Row, ValueCell
 
 CheckStatus = Literal["pass", "rounding", "fail"]
-CellRef = tuple[str, int, int]  # physical table id, row, col
 #: Most units of the last printed decimal that rounding of the parts can explain, whatever their number.
 MAX_ROUNDING_UNITS = 3
 
@@ -88,7 +88,7 @@ def term_of(v: ValueCell | None, ref: CellRef | None = None, sign: int = 1) -> T
         return Term(ref=ref, sign=sign, value=Decimal(0), text="", decimals=0, confidence=1.0)
     if v.status == "text":
         return None
-    return Term(ref=(v.part, v.row, v.col), sign=sign, value=v.value or Decimal(0), text=v.text,
+    return Term(ref=CellRef(v.part, v.row, v.col), sign=sign, value=v.value or Decimal(0), text=v.text,
                 decimals=v.decimals, confidence=v.confidence)
 
 
@@ -274,7 +274,7 @@ def check_totals(lt: LogicalTable) -> list[CheckResult]:
 
 
 def _first_value_key(lt: LogicalTable, group: int) -> str:
-    from pipeline.records import column_groups, is_identity
+    from pipeline.document.records import column_groups, is_identity
 
     groups = column_groups(lt.columns)
     return next((k for c, k in sorted(lt.columns.items()) if groups.get(c) == group and not is_identity(k)), "")

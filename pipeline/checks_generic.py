@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from pipeline.checks import CheckResult, check_hierarchy, evaluate, value_term
-from pipeline.records import LogicalTable, Row, column_groups, is_identity
+from pipeline.document.records import LogicalTable, Row, column_groups, is_identity
 
 MIN_SUPPORT = 3
 #: at most this share of the evaluable rows may fail a discovered identity (at least one row)

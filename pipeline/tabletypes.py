@@ -16,22 +16,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from pipeline.document.headers import header_row_count, norm
 from pipeline.interfaces import TableRecognizer
 from pipeline.model import RecognizedTable, Table
 
-_NOISE = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]+")
-_YEAR = re.compile(r"(19|20)\d\d年(度)?")
 _COLUMN_NUMBER = re.compile(r"^(\d{1,2}|栏次|行次)$")  # 栏次 labels under the column labels
 
 #: A title word may differ from the printed one by this many edits per this many characters.
 EDITS_PER_CHARS = 4
-
-
-def norm(text: str) -> str:
-    """Compare-form of a printed label: NFKC, no punctuation/quotes/spaces, no leading year ("2025年")."""
-    t = unicodedata.normalize("NFKC", text)
-    t = _YEAR.sub("", t)
-    return _NOISE.sub("", t)
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
@@ -80,8 +72,6 @@ def any_of(hay: str, words: Iterable[str]) -> float:
 def header_text(table: Table, max_rows: int = 5) -> str:
     """The :func:`norm` form of the table's header block (the rows above the first data row, at most
     ``max_rows``), concatenated."""
-    from pipeline.records import header_row_count
-
     rows = min(max_rows, max(1, header_row_count(table)))
     cells = sorted((c for c in table.cells if c.row < rows), key=lambda c: (c.row, c.col))
     return norm("".join(c.text for c in cells))
@@ -309,7 +299,7 @@ class SpecRecognizer(TableRecognizer):
         score, spec = self.best(table)
         if spec is None:
             return RecognizedTable(type="generic", type_confidence=1.0)
-        from pipeline.records import anchor_row, header_row_count
+        from pipeline.document.headers import anchor_row
 
         header_rows: int | None = None
         anchor = anchor_row(table, spec.anchor) if spec.anchor else None

@@ -1,5 +1,5 @@
 """The document-level stage after OCR: logical tables → records → arithmetic checks → fused confidence →
-vocabulary confirmation of label cells (:mod:`pipeline.vocabulary`).
+vocabulary confirmation of label cells (:mod:`pipeline.document.vocabulary`).
 
 Step 3 of the document half (:mod:`pipeline.document`).  Input: typed tables (continuations marked); output:
 an :class:`Analysis`.  Pure except for the plugin manager's ``check_document`` hook; used by
@@ -11,41 +11,23 @@ the reviewed export (records and checks from corrected cells).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pipeline.checks import CheckResult, run_table_checks
 from pipeline.checks_generic import same_amount_checks, template_free_checks
 from pipeline.config import PipelineConfig
 from pipeline.document.codec import table_from_json, with_records_and_checks
-from pipeline.fusion import fuse
+from pipeline.document.fusion import fuse
+from pipeline.document.logical import logical_tables
+from pipeline.document.records import LogicalTable, records_of
+from pipeline.document.result import Analysis
+from pipeline.document.structure import doubtful_cells, empty_header_cells, map_disagreements
+from pipeline.document.vocabulary import confirm_vocabulary
 from pipeline.interfaces import TableRecognizer
 from pipeline.model import Table
-from pipeline.records import LogicalTable, Record, logical_tables, records_of
-from pipeline.structure import doubtful_cells, empty_header_cells, map_disagreements
-from pipeline.vocabulary import confirm_vocabulary
 
 if TYPE_CHECKING:
     from pipeline.plugin_manager import PluginManager
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    tables: list[Table]  # with check-aware confidences and suggestions
-    logical: list[LogicalTable]
-    table_checks: list[CheckResult]
-    cross_checks: list[CheckResult]
-    records: list[Record] = field(default_factory=list)
-
-    @property
-    def checks(self) -> list[CheckResult]:
-        return [*self.table_checks, *self.cross_checks]
-
-    def summary(self) -> dict[str, int]:
-        out = {"pass": 0, "rounding": 0, "fail": 0}
-        for c in self.checks:
-            out[c.status] += 1
-        return out
 
 
 def name_classes(logical: list[LogicalTable]) -> list[LogicalTable]:
@@ -94,7 +76,8 @@ def analyse(document: str, tables: Sequence[Table], recognizers: Sequence[TableR
     fused = confirm_vocabulary(fuse(tables, [*table_checks, *cross], suspects)) if fusion else list(tables)
     confidence = {(t.id, c.row, c.col): c.confidence for t in fused for c in t.cells}
     records = [r for lt in logical for r in records_of(document, lt, confidence)]
-    return Analysis(tables=fused, logical=logical, table_checks=table_checks, cross_checks=cross, records=records)
+    return Analysis(tables=tuple(fused), logical=tuple(logical), table_checks=tuple(table_checks),
+                    cross_checks=tuple(cross), records=tuple(records))
 
 
 def refresh_records_and_checks(document: dict[str, Any], name: str, pm: PluginManager,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from pipeline.checks import CheckResult
     from pipeline.config import PipelineConfig
-    from pipeline.document.analysis import Analysis
+    from pipeline.document.result import Analysis
     from pipeline.interfaces import OcrEngine
 
 SCHEMA = "fiscalscan.document/1"
@@ -151,7 +151,7 @@ def capture_json(p: PageResult) -> dict[str, Any]:
     return out
 
 
-def document_json(path: str, sha: str, n_pages: int, pages: list[PageResult], tables: list[Table],
+def document_json(path: str, sha: str, n_pages: int, pages: Sequence[PageResult], tables: Sequence[Table],
                   config: PipelineConfig, engine: OcrEngine | None, analysis: Analysis | None = None
                   ) -> dict[str, Any]:
     checks = {} if analysis is None else {"check_summary": analysis.summary(),

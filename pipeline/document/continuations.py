@@ -20,7 +20,7 @@ def continues(first: Table, prev: Table | None, head_title: str = "", prev_full:
     no header block of another layout, a title marked （续）, or its head's title again with the same columns
     below a table that filled its page (separate tables of one title, one per project, start afresh)."""
     from pipeline.captions import is_continued_title
-    from pipeline.records import header_labels
+    from pipeline.document.headers import header_labels
     from pipeline.tabletypes import norm
 
     if prev is None:

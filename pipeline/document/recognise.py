@@ -1,7 +1,7 @@
 """Step 2 of the document half: repair split columns, then type every table.
 
 Input: the document's tables in order (continuations marked) and the recognisers (``register_recognizers``);
-output: the same tables, repaired (:mod:`pipeline.structure`), with ``type``, ``type_confidence`` and the
+output: the same tables, repaired (:mod:`pipeline.document.structure`), with ``type``, ``type_confidence`` and the
 recogniser's notes (``columns``, ``labels``, ``header_rows``, ``blocks``).  Pure.
 """
 
@@ -39,11 +39,11 @@ def with_recognition(notes: TableNotes, rec: RecognizedTable) -> TableNotes:
 
 def recognise(tables: list[Table], recognizers: list[TableRecognizer]) -> list[Table]:
     """Type every table (after removing the column boundaries its rows do not support, see
-    :mod:`pipeline.structure`): the best typed recogniser scoring above ``MIN_TYPE_SCORE``, else ``generic``;
+    :mod:`pipeline.document.structure`): the best typed recogniser scoring above ``MIN_TYPE_SCORE``, else ``generic``;
     a continuation carries its head's type.  Tables whose own title and header say neither 决算 nor 预算 are
     given the document's kind (the majority of those that do) as a hint (``notes.document_kind``, seen by the
     recognisers only)."""
-    from pipeline.structure import repair_tables
+    from pipeline.document.structure import repair_tables
 
     tables = repair_tables(tables)
     generic = next((r for r in recognizers if r.name == "generic"), None)

@@ -22,9 +22,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from pipeline.config import PipelineConfig
-from pipeline.document.analysis import Analysis, analyse
+from pipeline.document.analysis import analyse
 from pipeline.document.continuations import mark_continuations
 from pipeline.document.recognise import recognise
+from pipeline.document.result import Analysis
 from pipeline.interfaces import TableRecognizer
 from pipeline.model import PageResult, Table
 

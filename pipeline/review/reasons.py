@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.records import column_groups, is_identity
+from pipeline.document.records import column_groups, is_identity
 
 FLAG_TEXT = {
     "stray-punctuation-removed": "stray punctuation next to the text (a dot, a comma, a ruling read as “|”) was "

@@ -265,12 +265,12 @@ def apply_roles(doc: dict[str, Any]) -> None:
 
 def fuse_again(doc: dict[str, Any], pm: PluginManager) -> None:
     """Cell confidences from their reading and the checks and grid as they are now, as
-    :func:`pipeline.fusion.fuse` does in the pipeline: a repair that balances a check confirms its cells, a cell
-    the grid still misplaces (two values under one label, words in a code column) stays suspect."""
+    :func:`pipeline.document.fusion.fuse` does in the pipeline: a repair that balances a check confirms its
+    cells, a cell the grid still misplaces (two values under one label, words in a code column) stays suspect."""
     from pipeline.document.codec import table_from_json
-    from pipeline.fusion import SUSPECT_CAP, CellEvidence, fused_confidence
-    from pipeline.records import logical_tables
-    from pipeline.vocabulary import raised
+    from pipeline.document.fusion import SUSPECT_CAP, CellEvidence, fused_confidence
+    from pipeline.document.logical import logical_tables
+    from pipeline.document.vocabulary import raised
 
     ev: dict[tuple[str, int, int], CellEvidence] = {}
     for chk in doc.get("checks") or []:

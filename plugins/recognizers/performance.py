@@ -11,10 +11,11 @@ from dataclasses import replace
 from typing import ClassVar
 
 from pipeline import hookimpl
+from pipeline.document.headers import top_left_cells
 from pipeline.document.notes import Block, column_map
+from pipeline.document.numbers import parse_value
 from pipeline.interfaces import TableRecognizer
 from pipeline.model import RecognizedTable, Table
-from pipeline.records import parse_value, top_left_cells
 from pipeline.tabletypes import ColumnRule, SpecRecognizer, TypeSpec, map_columns
 
 COLUMNS: tuple[ColumnRule, ...] = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pipeline.checks import Term, evaluate, rounding_tolerance
-from pipeline.fusion import SUSPECT_CAP, format_like
+from pipeline.document.fusion import SUSPECT_CAP, format_like
 from tests.fiscal.tables import EXPENDITURE_ROWS, SUMMARY_ROWS, misread, run, table_of
 
 

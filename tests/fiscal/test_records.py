@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from pipeline.config import PipelineConfig
-from pipeline.records import header_row_count, parse_value, unit_from_caption
+from pipeline.document.headers import header_row_count
+from pipeline.document.numbers import parse_value, unit_from_caption
 from tests.fiscal.tables import EXPENDITURE_ROWS, run, table_of
 
 

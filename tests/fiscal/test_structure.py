@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.model import BBox
-from pipeline.structure import (
+from pipeline.document.structure import (
     doubtful_cells,
     empty_header_cells,
     map_disagreements,
     repair_split_columns,
     split_code_cells,
 )
+from pipeline.model import BBox
 from tests.fiscal.tables import run, table_of
 
 # The 款 code column of a 基本支出 table drawn as three columns (a short ruling / streak): rows 3-6 put the 款

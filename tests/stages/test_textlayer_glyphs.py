@@ -86,7 +86,7 @@ def test_substituted_digits() -> None:
 
 
 def test_cells_holding_a_suspect_glyph_are_not_confirmed_by_checks() -> None:
-    from pipeline.fusion import LAYER_DOUBT, fuse
+    from pipeline.document.fusion import LAYER_DOUBT, fuse
 
     box = BBox(0, 0, 1, 1)
     low = pdf_chars.SUSPECT_GLYPH_CONFIDENCE

@@ -27,12 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from pipeline.document.notes import CellRef
 from pipeline.model import BBox, Cell, Table
 
 if TYPE_CHECKING:
-    from pipeline.records import LogicalTable, Row
+    from pipeline.document.records import LogicalTable, Row
 
-CellRef = tuple[str, int, int]
 _CODE_LIKE = re.compile(r"^\d{2,9}$")
 #: a fragment disagrees with its column map when at least this share of its rows (or cells) do
 DISAGREE_SHARE = 0.5
@@ -129,7 +129,7 @@ def merge_columns(table: Table, first: int, last: int) -> Table | None:
 def first_data_row(table: Table) -> int | None:
     """The first row holding data (an amount, a code, a numbered or total item), None when no row does (a
     blank template): only data rows tell which boundaries a table draws."""
-    from pipeline.records import _rows_of, is_data_row
+    from pipeline.document.headers import _rows_of, is_data_row
 
     rows = _rows_of(table)
     return next((r for r in range(table.n_rows) if is_data_row(rows[r])), None)
@@ -249,7 +249,8 @@ def empty_header_cells(table: Table) -> list[CellRef]:
     first = first_data_row(table)
     if not first:
         return []
-    from pipeline.records import _is_column_numbers, _rows_of, parse_value
+    from pipeline.document.headers import _is_column_numbers, _rows_of
+    from pipeline.document.numbers import parse_value
 
     cover = table.cover()
     rows = _rows_of(table)

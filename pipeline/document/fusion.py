@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from pipeline.checks import CellRef, CheckResult, Term
+from pipeline.checks import CheckResult, Term
+from pipeline.document.notes import CellRef
 from pipeline.model import Table
 
 CONFIRMED_DOUBT = 0.05
@@ -132,7 +133,7 @@ def fuse(tables: Sequence[Table], checks: Sequence[CheckResult], suspects: Itera
     for t in tables:
         cells = []
         for c in t.cells:
-            ref = (t.id, c.row, c.col)
+            ref = CellRef(t.id, c.row, c.col)
             e = ev.get(ref)
             doubt = t.page in doubted and t.notes.text_source == "text_layer" and is_number(c.text)
             if e is None and ref not in misplaced and not doubt:
