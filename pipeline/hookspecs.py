@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING
 from pipeline import hookspec
 
 if TYPE_CHECKING:
-    from pipeline.checks import CheckResult
     from pipeline.config import PipelineConfig
+    from pipeline.document.checks.engine import CheckResult
     from pipeline.document.records import LogicalTable
     from pipeline.interfaces import DocumentSource, OcrEngine, TableRecognizer
     from pipeline.model import Grid, PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
@@ -159,10 +159,10 @@ def register_recognizers() -> list[type[TableRecognizer]]:
 def check_document(tables: list[LogicalTable], config: PipelineConfig) -> list[CheckResult]:
     """Arithmetic identities across the document's logical tables (continuations joined, records normalised),
     e.g. 收入支出决算总表's 本年收入合计 = 收入决算表's 合计.  Return checks built with
-    :func:`pipeline.checks.evaluate` / :func:`pipeline.checks.equality` (``table`` ""), or an empty list.  All
-    implementations' checks are reported and fused into cell confidence.  Within-table checks are declared by
-    the table types (``TypeSpec.checks`` / ``TableRecognizer.check_rules``).  Built-in:
-    ``plugins.checks.identities``.
+    :func:`pipeline.document.checks.engine.evaluate` / :func:`~pipeline.document.checks.engine.equality`
+    (``table`` ""), or an empty list.  All implementations' checks are reported and fused into cell confidence.
+    Within-table checks are declared by the table types (``TypeSpec.checks`` / ``TableRecognizer.check_rules``).
+    Built-in: ``plugins.checks.identities``.
     """
 
 

@@ -140,7 +140,7 @@ class TypeSpec:
     type out.  ``header_all``/``header_none``: the same on the header block, used to confirm the type and when the
     title is missing.  ``kind``: "final" or "budget" (checked against :func:`table_kind`).  ``columns``: label rules,
     first match wins, most specific first.  ``checks``: names of the within-table arithmetic rules
-    (:mod:`pipeline.checks`) that hold for this type.
+    (:mod:`pipeline.document.checks.rules`) that hold for this type.
     """
 
     type: str

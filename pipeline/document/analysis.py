@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pipeline.checks import CheckResult, run_table_checks
-from pipeline.checks_generic import same_amount_checks, template_free_checks
 from pipeline.config import PipelineConfig
+from pipeline.document.checks.engine import CheckResult
+from pipeline.document.checks.generic import same_amount_checks, template_free_checks
+from pipeline.document.checks.rules import run_table_checks
 from pipeline.document.codec import table_from_json, with_records_and_checks
 from pipeline.document.fusion import fuse
 from pipeline.document.logical import logical_tables

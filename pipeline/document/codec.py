@@ -19,8 +19,8 @@ from pipeline.model import BBox, Cell, PageResult, Table
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from pipeline.checks import CheckResult
     from pipeline.config import PipelineConfig
+    from pipeline.document.checks.engine import CheckResult
     from pipeline.document.result import Analysis
     from pipeline.interfaces import OcrEngine
 

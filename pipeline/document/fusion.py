@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from pipeline.checks import CheckResult, Term
+from pipeline.document.checks.engine import CheckResult, Term
 from pipeline.document.notes import CellRef
 from pipeline.model import Table
 

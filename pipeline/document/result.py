@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.checks import CheckResult
+from pipeline.document.checks.engine import CheckResult
 from pipeline.document.records import LogicalTable, Record
 from pipeline.model import Table
 

@@ -91,7 +91,7 @@ def check_sentence(check: dict[str, Any], records: dict[tuple[str, int, int], di
         text = (f"{label or 'This figure'} {_row_name(total)} in {_title(document, cells[0][0]) if cells else ''} "
                 f"should equal {(orec or {}).get('label') or 'the same figure'} in {where}: "
                 + got.format(what="the other table's figures"))
-    elif rule.startswith("total:"):  # template-free 小计/合计/总计 row (pipeline.checks_generic)
+    elif rule.startswith("total:"):  # template-free 小计/合计/总计 row (pipeline.document.checks.generic)
         name = rule.split(":", 1)[1].split("=")[0]
         text = f"The {name} row should be the sum of the rows it totals{col}: " + got.format(what="those rows")
     elif rule.startswith("identity:"):  # a column identity found in the table itself

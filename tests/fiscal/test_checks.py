@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.checks import Term, evaluate, rounding_tolerance
+from pipeline.document.checks.engine import Term, evaluate, rounding_tolerance
 from pipeline.document.fusion import SUSPECT_CAP, format_like
 from tests.fiscal.tables import EXPENDITURE_ROWS, SUMMARY_ROWS, misread, run, table_of
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.checks_generic import discovered_identities
+from pipeline.document.checks.generic import discovered_identities
 from pipeline.document.logical import logical_tables
 from pipeline.document.recognise import recognise
 from pipeline.document.records import split_code_and_name

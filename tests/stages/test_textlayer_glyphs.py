@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.checks import CheckResult, Term
 from pipeline.config import PipelineConfig
 from pipeline.document.analysis import analyse
+from pipeline.document.checks.engine import CheckResult, Term
 from pipeline.document.continuations import mark_continuations
 from pipeline.document.notes import TableNotes
 from pipeline.document.recognise import recognise
