@@ -27,11 +27,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.analysis import analyse, table_from_json  # noqa: E402
 from pipeline.config import PipelineConfig  # noqa: E402
+from pipeline.document.analysis import analyse  # noqa: E402
+from pipeline.document.codec import table_from_json, table_json  # noqa: E402
+from pipeline.document.continuations import continues  # noqa: E402
+from pipeline.document.recognise import recognise  # noqa: E402
 from pipeline.model import Table  # noqa: E402
 from pipeline.plugin_manager import PluginManager  # noqa: E402
-from pipeline.runner import continues, recognise, table_json  # noqa: E402
 
 
 def continuations(tables: list[Table]) -> list[Table]:

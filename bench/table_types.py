@@ -25,11 +25,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.analysis import analyse  # noqa: E402
 from pipeline.config import PipelineConfig  # noqa: E402
+from pipeline.document.analysis import analyse  # noqa: E402
+from pipeline.document.recognise import recognise  # noqa: E402
 from pipeline.model import BBox, Cell, Table  # noqa: E402
 from pipeline.plugin_manager import PluginManager  # noqa: E402
-from pipeline.runner import recognise  # noqa: E402
 
 LABELS = ROOT / "bench" / "corpus_types.json"
 

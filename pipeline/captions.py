@@ -20,8 +20,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.document.numbers import unit_from_caption
 from pipeline.model import BBox
-from pipeline.records import unit_from_caption
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CODE = r"(?:公开|附|部门公开)?(?:表\s*[0-9]{1,2}(?:[-－—][0-9]{1,2})?|[0-9]{1,2}\s*表)"

@@ -26,7 +26,7 @@ def table_csv(table: dict[str, Any]) -> str:
 
 def records_csv(document: dict[str, Any], name: str) -> str:
     """Every table's ``records`` as one CSV (columns :data:`pipeline.records.RECORD_FIELDS`)."""
-    from pipeline.records import RECORD_FIELDS
+    from pipeline.document.records import RECORD_FIELDS
 
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=RECORD_FIELDS, lineterminator="\n", extrasaction="ignore")

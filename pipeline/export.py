@@ -14,32 +14,14 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.document.codec import SCHEMA, table_to_json
 from pipeline.files import fsync_dir, fsync_tree
 from pipeline.fsmodes import publish_dir
-from pipeline.model import Table
 
 if TYPE_CHECKING:
     from pipeline.outputs import OutputOptions
 
-SCHEMA = "fiscalscan.document/1"
-
-
-def table_to_json(table: Table, review_threshold: float) -> dict[str, Any]:
-    return {
-        "id": table.id, "page": table.page, "bbox": table.bbox.as_list(), "title": table.title,
-        "continued": table.continued, "type": table.type, "type_confidence": round(table.type_confidence, 4),
-        "n_rows": table.n_rows, "n_cols": table.n_cols,
-        "structure_confidence": round(table.structure_confidence, 4),
-        "cells": [
-            {"row": c.row, "col": c.col, "rowspan": c.rowspan, "colspan": c.colspan, "text": c.text,
-             "confidence": round(c.confidence, 4), "needs_review": c.confidence < review_threshold,
-             "bbox": c.bbox.as_list(), **({"flags": list(c.flags)} if c.flags else {}),
-             **({"ocr_confidence": round(c.ocr_confidence, 4)} if c.ocr_confidence is not None else {}),
-             **({"suggestion": c.suggestion} if c.suggestion is not None else {})}
-            for c in table.cells
-        ],
-        **table.extra,
-    }
+__all__ = ["SCHEMA", "swap_into_place", "table_to_json", "write_document"]  # SCHEMA, table_to_json: the codec's
 
 
 def write_document(out_root: Path, name: str, document: dict[str, Any], write_csv: bool = True,

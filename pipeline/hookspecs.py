@@ -4,14 +4,18 @@ Every hook is called by :class:`pipeline.plugin_manager.PluginManager` with keyw
 worker process that handles the document.  Implementations may accept a subset of the arguments, so new
 arguments can be appended to a spec without breaking plugins; existing ones are never reordered.
 
-Lifecycle, per document::
+Lifecycle, per document (each banner below declares the hooks of one part, in this order)::
 
-    open_document -> for each page: DocumentSource.render -> check_text_layer (pages with characters)
-                  -> prepare_page and estimate_orientation (unless the text layer is used) -> detect_grids
-                  -> build_table (per grid) -> page_done
-                  -> (document level) recognise tables (register_recognizers), join continuations, run the
-                     types' within-table checks and check_document (cross-table), fuse checks into
-                     confidence -> document_done
+    PAGE HALF (pipeline.runner.process_page), for each page:
+        open_document -> DocumentSource.render -> check_text_layer (pages with characters)
+        -> prepare_page and estimate_orientation (unless the text layer is used) -> detect_grids
+        -> get_ocr_engine (once) -> build_table (per grid) -> page_done
+    DOCUMENT HALF (pipeline.document.stage.STEPS), once the pages are read:
+        continuations (pipeline.document.continuations: no hook)
+        -> types (pipeline.document.recognise: register_recognizers)
+        -> analysis (pipeline.document.analysis: logical tables and records, the types' within-table checks,
+           check_document across tables, checks fused into cell confidence)
+        -> document.json (pipeline.document.codec) -> document_done
 
 Built-in implementations live in ``plugins/`` and are registered through the same ``fiscalscan.plugins``
 entry-point group third-party packages use.  The last registered implementation runs first, so a third-party
@@ -25,13 +29,14 @@ from typing import TYPE_CHECKING
 from pipeline import hookspec
 
 if TYPE_CHECKING:
-    from pipeline.checks import CheckResult
     from pipeline.config import PipelineConfig
+    from pipeline.document.checks.engine import CheckResult
+    from pipeline.document.records import LogicalTable
     from pipeline.interfaces import DocumentSource, OcrEngine, TableRecognizer
     from pipeline.model import Grid, PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
-    from pipeline.records import LogicalTable
 
 
+# =========================================================================== PAGE HALF: one page at a time
 # --------------------------------------------------------------------------- input
 
 
@@ -133,26 +138,35 @@ def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str, u
     """
 
 
+# =========================================================================== DOCUMENT HALF: the whole document
+# --------------------------------------------------------------------------- types (pipeline.document.recognise)
+
+
 @hookspec
 def register_recognizers() -> list[type[TableRecognizer]]:
     """Return table-recogniser classes.  Collect hook; names must be unique.  The core instantiates each once
     per document, asks every one to ``score`` each table and lets the best above 0.5 ``recognize`` it; the
-    ``generic`` recogniser handles the rest, so no table is ever dropped.
+    ``generic`` recogniser handles the rest, so no table is ever dropped.  The returned
+    :class:`~pipeline.model.RecognizedTable`'s ``columns``, ``labels``, ``header_rows`` and ``blocks`` become
+    the table's typed notes (:class:`pipeline.document.notes.TableNotes`), written to document.json.
     """
 
 
-# --------------------------------------------------------------------------- sinks
+# --------------------------------------------------------------------------- analysis (pipeline.document.analysis)
 
 
 @hookspec
 def check_document(tables: list[LogicalTable], config: PipelineConfig) -> list[CheckResult]:
     """Arithmetic identities across the document's logical tables (continuations joined, records normalised),
     e.g. 收入支出决算总表's 本年收入合计 = 收入决算表's 合计.  Return checks built with
-    :func:`pipeline.checks.evaluate` / :func:`pipeline.checks.equality` (``table`` ""), or an empty list.  All
-    implementations' checks are reported and fused into cell confidence.  Within-table checks are declared by
-    the table types (``TypeSpec.checks`` / ``TableRecognizer.check_rules``).  Built-in:
-    ``plugins.checks.identities``.
+    :func:`pipeline.document.checks.engine.evaluate` / :func:`~pipeline.document.checks.engine.equality`
+    (``table`` ""), or an empty list.  All implementations' checks are reported and fused into cell confidence.
+    Within-table checks are declared by the table types (``TypeSpec.checks`` / ``TableRecognizer.check_rules``).
+    Built-in: ``plugins.checks.identities``.
     """
+
+
+# =========================================================================== sinks (progress, diagnostics, output)
 
 
 @hookspec

@@ -76,6 +76,6 @@ class TableRecognizer(ABC):
         """Type, type confidence and column mapping for ``table``."""
 
     def check_rules(self, type_id: str) -> tuple[str, ...]:
-        """Names of the within-table arithmetic rules (:mod:`pipeline.checks`) that tables of ``type_id``
+        """Names of the within-table arithmetic rules (:mod:`pipeline.document.checks.rules`) that tables of ``type_id``
         (one of this recogniser's types) obey; none by default."""
         return ()

@@ -12,6 +12,8 @@ from typing import Literal
 
 import numpy as np
 
+from pipeline.document.notes import Block, ColumnMap, KeyLabels, Span, TableNotes
+
 Rotation = Literal[0, 90, 180, 270]
 TextSource = Literal["ocr", "text_layer"]
 
@@ -149,7 +151,7 @@ class Grid:
     bbox: BBox
     row_edges: tuple[float, ...]
     col_edges: tuple[float, ...]
-    spans: tuple[tuple[int, int, int, int], ...]
+    spans: tuple[Span, ...]  # plain 4-tuples are accepted too (``Span`` is a NamedTuple)
     line_score: float = 1.0
     inferred_rows: tuple[int, ...] = ()
     ambiguous_rows: tuple[int, ...] = ()
@@ -196,7 +198,7 @@ class Table:
     type: str = "generic"
     type_confidence: float = 0.0
     structure_confidence: float = 1.0
-    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    notes: TableNotes = field(default=TableNotes(), compare=False, hash=False)  # typed annotations
 
     def cover(self) -> dict[tuple[int, int], Cell]:
         """(row, col) -> the cell covering that grid position (a spanning cell at every position it spans)."""
@@ -211,7 +213,10 @@ class RecognizedTable:
     type: str
     type_confidence: float
     columns: dict[int, str] = field(default_factory=dict)  # col index -> canonical key
-    extra: dict[str, object] = field(default_factory=dict)
+    header_rows: int | None = None  # rows above the data when the label row was found inside the table
+    labels: ColumnMap | None = None  # col index -> printed label path
+    blocks: tuple[Block, ...] | None = None  # labelled blocks of records in the header area
+    fuzzy_labels: KeyLabels | None = None  # keys whose label matched with OCR tolerance only
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,19 +22,10 @@ import unicodedata
 from collections.abc import Sequence
 from itertools import pairwise
 
+from pipeline.document.headers import header_row_count
+from pipeline.document.numbers import _CODE, decimals_of, parse_value
+from pipeline.document.records import LEVEL_BY_LENGTH, Row, ValueCell, clean_name, column_groups, odd_code
 from pipeline.model import Cell, Table
-from pipeline.records import (
-    _CODE,
-    LEVEL_BY_LENGTH,
-    Row,
-    ValueCell,
-    clean_name,
-    column_groups,
-    decimals_of,
-    header_row_count,
-    odd_code,
-    parse_value,
-)
 
 _SPLIT = {"类": "code_lei", "款": "code_kuan", "项": "code_xiang"}
 _TOTAL = re.compile(r"(合计|总计|小计|总分)")
@@ -113,7 +104,7 @@ def column_roles(table: Table, header_rows: int, labels: dict[int, str]) -> dict
 
 
 def _code(texts: dict[str, str], previous: dict[str, str]) -> tuple[str, str]:
-    from pipeline.records import _subject
+    from pipeline.document.records import _subject
 
     return _subject(texts, previous)
 
@@ -174,7 +165,7 @@ def generic_rows(table: Table, roles: dict[int, str], labels: dict[int, str], he
 def untyped_parts(parts: Sequence[Table]) -> tuple[dict[int, str], dict[int, str], list[Row]]:
     """Column roles and labels of the head, and the rows of every part (a fragment without a header block of
     its own and with the head's number of columns takes the head's labels)."""
-    from pipeline.records import fragment_columns
+    from pipeline.document.records import fragment_columns
 
     head = parts[0]
     head_rows = header_row_count(head)

@@ -1,4 +1,5 @@
-"""Process one document end to end: render, orient, find grids, read cells, recognise types, export.
+"""Process one document end to end: the page half (render, orient, find grids, read cells) page by page, then
+the document half (:mod:`pipeline.document`: continuations, types, records and checks, document.json) and export.
 
 ``process_document`` never raises for a bad input: it returns a failed :class:`DocumentSummary` with a one-line
 reason naming the file (and page), and writes no output for it.  A page that fails is recorded with
@@ -13,24 +14,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-from pipeline import __version__, timing
-from pipeline.analysis import Analysis, analyse, checks_touching
+from pipeline import timing
 from pipeline.config import PipelineConfig
+
+# Moved to pipeline.document (issue 10); re-exported for code that still imports them from here.
+from pipeline.document.codec import capture_json, document_json, table_json  # noqa: F401
+from pipeline.document.continuations import PAGE_FULL, continues, mark_continuations  # noqa: F401
+from pipeline.document.recognise import MIN_TYPE_SCORE, document_kind, recognise  # noqa: F401
+from pipeline.document.stage import run_document_stage
 from pipeline.errors import InputError, PipelineError
-from pipeline.export import SCHEMA, table_to_json, write_document
+from pipeline.export import write_document
 from pipeline.geometry import upright, upright_box, upright_chars
-from pipeline.interfaces import OcrEngine, TableRecognizer
+from pipeline.interfaces import OcrEngine
 from pipeline.model import BBox, PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
 from pipeline.orientation import reads_upright
 from pipeline.outputs import OutputOptions
 from pipeline.plugin_manager import PluginManager
-from pipeline.records import header_labels
 
 log = logging.getLogger(__name__)
-
-MIN_TYPE_SCORE = 0.5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,134 +141,6 @@ def page_warnings(tables: list[Table]) -> tuple[str, ...]:
                  for flag, k in sorted(n.items()))
 
 
-#: a table whose bottom lies below this share of its page's height may continue on the next page
-PAGE_FULL = 0.75
-
-
-def continues(first: Table, prev: Table | None, head_title: str = "", prev_full: bool = True) -> bool:
-    """Whether ``first`` (the first table of its page) continues ``prev`` (the previous page's last table, whose
-    logical table is titled ``head_title``; ``prev_full``: it runs to the foot of its page): it has no title and
-    no header block of another layout, a title marked （续）, or its head's title again with the same columns
-    below a table that filled its page (separate tables of one title, one per project, start afresh)."""
-    from pipeline.captions import is_continued_title
-    from pipeline.tabletypes import norm
-
-    if prev is None:
-        return False
-    if first.title:
-        return is_continued_title(first.title) or (
-            prev_full and bool(norm(head_title)) and norm(first.title) == norm(head_title)
-            and first.n_cols == prev.n_cols)
-    return not (first.n_cols != prev.n_cols and header_labels(first))
-
-
-def mark_continuations(pages: list[PageResult]) -> list[PageResult]:
-    """Mark every page's first table that continues the previous page's last table (:func:`continues`); a
-    table with its own column labels and another number of columns is a new table whose title was not read."""
-    out: list[PageResult] = []
-    prev: Table | None = None
-    prev_full = False
-    head_title = ""
-    for p in pages:
-        tables = list(p.tables)
-        if tables and continues(tables[0], prev, head_title, prev_full):
-            tables[0] = replace(tables[0], continued=True)
-        for t in tables:
-            head_title = head_title if t.continued else t.title
-        out.append(replace(p, tables=tuple(tables)))
-        prev = p.tables[-1] if p.status == "ok" and p.tables else None
-        prev_full = prev is not None and prev.bbox.bottom >= PAGE_FULL * max(p.height, 1)
-    return out
-
-
-def document_kind(tables: list[Table]) -> str | None:
-    """"final" or "budget" when most tables whose title or header decides say so; None otherwise."""
-    from collections import Counter
-
-    from pipeline.tabletypes import header_text, table_kind
-
-    kinds = Counter(k for t in tables if not t.continued for k, _src in [table_kind(t.title, header_text(t))] if k)
-    if not kinds:
-        return None
-    (best, n), *rest = kinds.most_common()
-    return best if not rest or n > rest[0][1] else None
-
-
-def recognise(tables: list[Table], recognizers: list[TableRecognizer]) -> list[Table]:
-    """Type every table (after removing the column boundaries its rows do not support, see
-    :mod:`pipeline.structure`): the best typed recogniser scoring above ``MIN_TYPE_SCORE``, else ``generic``;
-    a continuation carries its head's type.  Tables whose own title and header say neither 决算 nor 预算 are
-    given the document's kind (the majority of those that do) as a hint (``extra["document_kind"]``)."""
-    from pipeline.structure import repair_tables
-
-    tables = repair_tables(tables)
-    generic = next((r for r in recognizers if r.name == "generic"), None)
-    hint = document_kind(tables)
-    out: list[Table] = []
-    for table in tables:
-        t = replace(table, extra={**table.extra, "document_kind": hint}) if hint else table
-        if t.continued and out:
-            head = out[-1]
-            out.append(replace(table, type=head.type, type_confidence=head.type_confidence))
-            continue
-        scored = sorted(((r.score(t), r) for r in recognizers if r.name != "generic"),
-                        key=lambda x: -x[0])
-        chosen = scored[0][1] if scored and scored[0][0] >= MIN_TYPE_SCORE else generic
-        if chosen is None:
-            out.append(table)
-            continue
-        rec = chosen.recognize(t)
-        extra = dict(table.extra)
-        if rec.columns:
-            extra["columns"] = {str(k): v for k, v in rec.columns.items()}
-        extra.update(rec.extra)
-        out.append(replace(table, type=rec.type, type_confidence=rec.type_confidence, extra=extra))
-    return out
-
-
-def table_json(table: Table, config: PipelineConfig, analysis: Analysis | None) -> dict[str, Any]:
-    out = table_to_json(table, config.review_threshold)
-    if analysis is not None:
-        out["records"] = [r.to_json() for r in analysis.records if r.part == table.id]
-        out["checks"] = checks_touching(table.id, analysis.checks)
-    return out
-
-
-def capture_json(p: PageResult) -> dict[str, Any]:
-    """The page's capture record, present only when something was done or noticed: ``perspective`` (3×3
-    homography, input pixels -> page before rotation/deskew), ``seals`` (boxes on the upright page),
-    ``warnings``."""
-    out: dict[str, Any] = {}
-    if p.perspective is not None:
-        out["perspective"] = list(p.perspective)
-    if p.seals:
-        out["seals"] = [b.as_list() for b in p.seals]
-    if p.warnings:
-        out["warnings"] = list(p.warnings)
-    return out
-
-
-def document_json(path: str, sha: str, n_pages: int, pages: list[PageResult], tables: list[Table],
-                  config: PipelineConfig, engine: OcrEngine | None, analysis: Analysis | None = None
-                  ) -> dict[str, Any]:
-    checks = {} if analysis is None else {"check_summary": analysis.summary(),
-                                          "checks": [c.to_json() for c in analysis.checks]}
-    return {
-        "schema": SCHEMA,
-        "generator": {"name": "fiscalscan", "version": __version__,
-                      **({"ocr": engine.describe()} if engine is not None else {})},
-        "source": {"path": path, "sha256": sha, "pages": n_pages},
-        "review_threshold": config.review_threshold,
-        "pages": [{"page": p.page, "width": p.width, "height": p.height, "dpi": p.dpi, "rotation": p.rotation,
-                   "skew": p.skew, "text_layer": p.text_layer, "status": p.status, "error": p.error,
-                   "source": p.source, "tables": len(p.tables), "seconds": round(p.seconds, 3),
-                   **({"timings": {k: round(v, 4) for k, v in p.timings}} if config.timings else {}),
-                   **capture_json(p)} for p in pages],
-        "tables": [table_json(t, config, analysis) for t in tables],
-        **checks,
-    }
-
-
 def process_document(path: str | Path, out_root: str | Path, config: PipelineConfig,
                      pm: PluginManager | None = None, name: str | None = None,
                      on_page: Callable[[int, int], None] | None = None) -> DocumentSummary:
@@ -308,10 +182,10 @@ def process_document(path: str | Path, out_root: str | Path, config: PipelineCon
             pm.page_done(result=result, config=config)
             if on_page is not None:
                 on_page(number, n_pages)
-    pages = mark_continuations(pages)
-    recognizers = pm.recognizers()
-    tables = recognise([t for p in pages for t in p.tables], recognizers)
-    analysis = analyse(name, tables, recognizers, pm, config)
+    state = run_document_stage(name, pages, pm, config)  # pipeline.document.stage.STEPS
+    analysis = state.analysis
+    assert analysis is not None
+    pages = list(state.pages)
     doc = document_json(path, sha, n_pages, pages, analysis.tables, config, engine, analysis)
     page_errors = sum(p.status == "error" for p in pages)
     if page_errors == n_pages:

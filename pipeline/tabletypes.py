@@ -16,22 +16,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from pipeline.document.headers import header_row_count, norm
 from pipeline.interfaces import TableRecognizer
 from pipeline.model import RecognizedTable, Table
 
-_NOISE = re.compile(r"[^0-9A-Za-z\u3400-\u9fff]+")
-_YEAR = re.compile(r"(19|20)\d\d年(度)?")
 _COLUMN_NUMBER = re.compile(r"^(\d{1,2}|栏次|行次)$")  # 栏次 labels under the column labels
 
 #: A title word may differ from the printed one by this many edits per this many characters.
 EDITS_PER_CHARS = 4
-
-
-def norm(text: str) -> str:
-    """Compare-form of a printed label: NFKC, no punctuation/quotes/spaces, no leading year ("2025年")."""
-    t = unicodedata.normalize("NFKC", text)
-    t = _YEAR.sub("", t)
-    return _NOISE.sub("", t)
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
@@ -80,8 +72,6 @@ def any_of(hay: str, words: Iterable[str]) -> float:
 def header_text(table: Table, max_rows: int = 5) -> str:
     """The :func:`norm` form of the table's header block (the rows above the first data row, at most
     ``max_rows``), concatenated."""
-    from pipeline.records import header_row_count
-
     rows = min(max_rows, max(1, header_row_count(table)))
     cells = sorted((c for c in table.cells if c.row < rows), key=lambda c: (c.row, c.col))
     return norm("".join(c.text for c in cells))
@@ -150,7 +140,7 @@ class TypeSpec:
     type out.  ``header_all``/``header_none``: the same on the header block, used to confirm the type and when the
     title is missing.  ``kind``: "final" or "budget" (checked against :func:`table_kind`).  ``columns``: label rules,
     first match wins, most specific first.  ``checks``: names of the within-table arithmetic rules
-    (:mod:`pipeline.checks`) that hold for this type.
+    (:mod:`pipeline.document.checks.rules`) that hold for this type.
     """
 
     type: str
@@ -203,8 +193,8 @@ def score_spec(spec: TypeSpec, table: Table, header: str | None = None) -> float
     (决算/预算) printed in the title that differs, or a title word that rules the type out, scores 0."""
     header = header_text(table) if header is None else header
     kind, source = table_kind(table.title, header)
-    if kind is None and table.extra.get("document_kind") in ("final", "budget"):
-        kind, source = str(table.extra["document_kind"]), "document"
+    if kind is None and table.notes.document_kind in ("final", "budget"):
+        kind, source = str(table.notes.document_kind), "document"
     mismatch = kind is not None and kind != spec.kind
     if (mismatch and source == "title") or spec.excluded(table.title):
         return 0.0
@@ -314,23 +304,24 @@ class SpecRecognizer(TableRecognizer):
         score, spec = self.best(table)
         if spec is None:
             return RecognizedTable(type="generic", type_confidence=1.0)
-        from pipeline.records import anchor_row, header_row_count
+        from pipeline.document.headers import anchor_row
 
-        extra: dict[str, object] = {}
+        header_rows: int | None = None
         anchor = anchor_row(table, spec.anchor) if spec.anchor else None
         if anchor is not None:  # the label row inside the table; rows below it are data
             paths = column_paths(table, range(anchor, anchor + 1))
-            extra["header_rows"] = anchor + 1
+            header_rows = anchor + 1
         else:
             paths = column_paths(table, range(header_row_count(table)))
-        extra["labels"] = {str(c): " / ".join(p) for c, p in paths.items() if p}
+        labels = tuple((c, " / ".join(p)) for c, p in paths.items() if p)
         columns = map_columns(spec.columns, paths, spec.measures)
-        from pipeline.column_keys import fuzzy_labels
+        from pipeline.document.column_keys import fuzzy_labels
 
         fuzzy = fuzzy_labels(spec.columns, paths, columns, spec.measures)
-        if fuzzy:  # keys named by a label read with OCR tolerance only: their records are no surer than it
-            extra["fuzzy_labels"] = fuzzy
-        return RecognizedTable(type=spec.type, type_confidence=round(score, 3), columns=columns, extra=extra)
+        # keys named by a label read with OCR tolerance only: their records are no surer than it
+        return RecognizedTable(type=spec.type, type_confidence=round(score, 3), columns=columns,
+                               header_rows=header_rows, labels=labels,
+                               fuzzy_labels=tuple(fuzzy.items()) if fuzzy else None)
 
 
 def spec_family(name: str, specs: tuple[TypeSpec, ...], module: str

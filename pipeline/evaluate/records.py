@@ -86,8 +86,8 @@ def _plugin_manager() -> PluginManager:
 
 def truth_records(truth: Mapping[str, Any], document: str, pm: PluginManager | None = None) -> list[RecordKey]:
     """The records the pipeline's own recognisers and record builder make from the truth cells."""
-    from pipeline.analysis import analyse
     from pipeline.config import PipelineConfig
+    from pipeline.document.analysis import analyse
     from pipeline.runner import recognise
 
     pm = pm or _plugin_manager()

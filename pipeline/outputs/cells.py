@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pipeline.records import decimals_of, parse_value
+from pipeline.document.numbers import decimals_of, parse_value
 
 CellKey = tuple[str, int, int]  # table id, row, col
 _INTEGER = re.compile(r"^\d{1,15}$")

@@ -21,10 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.document.notes import CellRef
 from pipeline.review.reasons import check_sentence, explain_flags, record_index
 from pipeline.review.view import DocumentView
-
-CellRef = tuple[str, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +114,7 @@ def split_rows(table: dict[str, Any]) -> list[tuple[int, int]]:
     columns = {int(k): str(v) for k, v in (table.get("columns") or {}).items()}
     if not columns:
         return []
-    from pipeline.records import is_identity
+    from pipeline.document.records import is_identity
 
     ident = [c for c, k in columns.items() if is_identity(k)]
     values = [c for c, k in columns.items() if not is_identity(k)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.records import column_groups, is_identity
+from pipeline.document.records import column_groups, is_identity
 
 FLAG_TEXT = {
     "stray-punctuation-removed": "stray punctuation next to the text (a dot, a comma, a ruling read as “|”) was "
@@ -91,7 +91,7 @@ def check_sentence(check: dict[str, Any], records: dict[tuple[str, int, int], di
         text = (f"{label or 'This figure'} {_row_name(total)} in {_title(document, cells[0][0]) if cells else ''} "
                 f"should equal {(orec or {}).get('label') or 'the same figure'} in {where}: "
                 + got.format(what="the other table's figures"))
-    elif rule.startswith("total:"):  # template-free 小计/合计/总计 row (pipeline.checks_generic)
+    elif rule.startswith("total:"):  # template-free 小计/合计/总计 row (pipeline.document.checks.generic)
         name = rule.split(":", 1)[1].split("=")[0]
         text = f"The {name} row should be the sum of the rows it totals{col}: " + got.format(what="those rows")
     elif rule.startswith("identity:"):  # a column identity found in the table itself

@@ -230,8 +230,8 @@ class PageReader:
 
 def retype(doc: dict[str, Any], ids: set[str], pm: PluginManager) -> None:
     """Type the groups (head + continuations) containing ``ids`` again from their current grid."""
-    from pipeline.analysis import table_from_json
-    from pipeline.runner import recognise
+    from pipeline.document.codec import notes_to_json, table_from_json
+    from pipeline.document.recognise import recognise
 
     tables = doc.get("tables", [])
     head_of = heads(tables)
@@ -243,9 +243,10 @@ def retype(doc: dict[str, Any], ids: set[str], pm: PluginManager) -> None:
         typed = recognise([table_from_json(t) for t in group], pm.recognizers())
         for t, new in zip(group, typed, strict=True):
             t["type"], t["type_confidence"] = new.type, round(new.type_confidence, 4)
+            notes = notes_to_json(new.notes)
             for k in RECOGNISER_KEYS:
-                if k in new.extra:
-                    t[k] = new.extra[k]
+                if k in notes:
+                    t[k] = notes[k]
 
 
 def apply_roles(doc: dict[str, Any]) -> None:
@@ -264,12 +265,12 @@ def apply_roles(doc: dict[str, Any]) -> None:
 
 def fuse_again(doc: dict[str, Any], pm: PluginManager) -> None:
     """Cell confidences from their reading and the checks and grid as they are now, as
-    :func:`pipeline.fusion.fuse` does in the pipeline: a repair that balances a check confirms its cells, a cell
-    the grid still misplaces (two values under one label, words in a code column) stays suspect."""
-    from pipeline.analysis import table_from_json
-    from pipeline.fusion import SUSPECT_CAP, CellEvidence, fused_confidence
-    from pipeline.records import logical_tables
-    from pipeline.vocabulary import raised
+    :func:`pipeline.document.fusion.fuse` does in the pipeline: a repair that balances a check confirms its
+    cells, a cell the grid still misplaces (two values under one label, words in a code column) stays suspect."""
+    from pipeline.document.codec import table_from_json
+    from pipeline.document.fusion import SUSPECT_CAP, CellEvidence, fused_confidence
+    from pipeline.document.logical import logical_tables
+    from pipeline.document.vocabulary import raised
 
     ev: dict[tuple[str, int, int], CellEvidence] = {}
     for chk in doc.get("checks") or []:
@@ -303,8 +304,8 @@ def fuse_again(doc: dict[str, Any], pm: PluginManager) -> None:
 
 def build_view(out_dir: Path, name: str, store: ReviewStore, pm: PluginManager, reread: bool = True
                ) -> DocumentView:
-    from pipeline.analysis import refresh_records_and_checks
     from pipeline.config import PipelineConfig
+    from pipeline.document.analysis import refresh_records_and_checks
 
     original = load_document(out_dir, name)
     edits = store.structure_edits(name)
@@ -319,7 +320,7 @@ def build_view(out_dir: Path, name: str, store: ReviewStore, pm: PluginManager, 
         for c in t["cells"]:
             c["needs_review"] = c.get("source") != "reviewer" and float(c.get("confidence", 0.0)) < threshold
     if any("records" in t for t in original.get("tables", [])):
-        refresh_records_and_checks(doc, name, pm, PipelineConfig(review_threshold=threshold))
+        doc = refresh_records_and_checks(doc, name, pm, PipelineConfig(review_threshold=threshold))
         fuse_again(doc, pm)
     return DocumentView(name=name, document=doc, structure_version=info["grid"], current=info["current"],
                         stale=info["stale"], stale_edits=info["stale_edits"], edits=edits,

@@ -25,6 +25,7 @@ import numpy as np
 from pipeline import hookimpl
 from pipeline.captions import Caption, Segment, choose_caption, is_title, split_code
 from pipeline.config import PipelineConfig
+from pipeline.document.notes import TableNotes
 from pipeline.interfaces import LineRecognition, OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
 from pipeline.timing import stage
@@ -483,10 +484,9 @@ def is_caption(text: str, x0: float, x1: float, table: BBox) -> bool:
     return is_title(split_code(text)[1], x0, x1, table)
 
 
-def caption_extra(caption: Caption) -> dict[str, str]:
-    """The caption's unit and table code as table extras (absent when not printed)."""
-    return {**({"unit": caption.unit} if caption.unit else {}),
-            **({"table_code": caption.code} if caption.code else {})}
+def caption_extra(caption: Caption) -> TableNotes:
+    """The caption's unit and table code as table notes (unset when not printed)."""
+    return TableNotes(unit=caption.unit or None, table_code=caption.code or None)
 
 
 @hookimpl(trylast=True)
@@ -498,4 +498,4 @@ def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str, u
         caption = read_caption(page, grid, upper_bound, engine)
     return Table(id=table_id, page=page.page_number, bbox=grid.bbox, n_rows=grid.n_rows, n_cols=grid.n_cols,
                  cells=tuple(cells), title=caption.title, title_confidence=round(caption.confidence, 4),
-                 structure_confidence=grid.line_score, extra=caption_extra(caption))
+                 structure_confidence=grid.line_score, notes=caption_extra(caption))

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline import hookimpl
-from pipeline.checks import CheckResult, Term, equality, evaluate, find_row, value_term
 from pipeline.config import PipelineConfig
-from pipeline.records import LogicalTable
+from pipeline.document.checks.engine import CheckResult, Term, equality, evaluate, find_row, value_term
+from pipeline.document.records import LogicalTable
 from pipeline.tabletypes import norm
 
 SUM_OF_TOTALS = "Σ合计"

@@ -11,9 +11,11 @@ from dataclasses import replace
 from typing import ClassVar
 
 from pipeline import hookimpl
+from pipeline.document.headers import top_left_cells
+from pipeline.document.notes import Block, column_map
+from pipeline.document.numbers import parse_value
 from pipeline.interfaces import TableRecognizer
 from pipeline.model import RecognizedTable, Table
-from pipeline.records import parse_value, top_left_cells
 from pipeline.tabletypes import ColumnRule, SpecRecognizer, TypeSpec, map_columns
 
 COLUMNS: tuple[ColumnRule, ...] = (
@@ -48,7 +50,7 @@ SPECS: tuple[TypeSpec, ...] = (
 )
 
 
-def funds_block(table: Table, before: int) -> dict[str, object] | None:
+def funds_block(table: Table, before: int) -> Block | None:
     """The 资金 block above the indicator rows: a label row with 年初预算数 / 全年预算数 / 全年执行数 / 执行率 …, the
     rows below it that hold numbers (年度资金总额, 其中：财政拨款, 其他资金), the first labelled column naming them."""
     cells = top_left_cells(table)
@@ -68,8 +70,8 @@ def funds_block(table: Table, before: int) -> dict[str, object] | None:
         if not rows:
             return None
         columns = {**keys, **({name_col: "name"} if name_col is not None else {})}
-        return {"rows": rows, "columns": {str(c): k for c, k in columns.items()},
-                "labels": {str(c): labels[c][0] for c in keys}}
+        return Block(rows=tuple(rows), columns=column_map(columns),
+                     labels=tuple((c, labels[c][0]) for c in keys))
     return None
 
 
@@ -81,11 +83,11 @@ class Recognizer(SpecRecognizer):
 
     def recognize(self, table: Table) -> RecognizedTable:
         rec = super().recognize(table)
-        anchor = rec.extra.get("header_rows")
+        anchor = rec.header_rows
         block = funds_block(table, int(anchor) - 1) if isinstance(anchor, int) else None
         if block is None:
             return rec
-        return replace(rec, extra={**rec.extra, "blocks": [block]})
+        return replace(rec, blocks=(block,))
 
 
 @hookimpl

@@ -33,13 +33,15 @@ wherever the glyph is used and a one-in-eight disagreement would otherwise leave
 threshold.  A digit the OCR read as another digit makes every cell holding that digit suspect
 (``SUSPECT_GLYPH_CONFIDENCE``, flag ``text-layer-glyph``); arithmetic checks cannot confirm such a cell (a
 systematic substitution can balance a sum), and a failing check on a text-layer page casts doubt on the
-page's other numbers (``pipeline.fusion``, flag ``text-layer-doubt``).  A cell with ink but no characters is
+page's other numbers (``pipeline.document.fusion``, flag ``text-layer-doubt``).  A cell with ink but no characters is
 never confidently empty: it is read by OCR (flag ``text-layer-missing``).  The caption is the nearest
 centred line of characters above the table, chosen by the same rule as the OCR path.
 """
 
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from pipeline import hookimpl
 from pipeline.config import PipelineConfig
@@ -119,4 +121,4 @@ def build_table(page: PageImage, grid: Grid, engine: OcrEngine, table_id: str, u
     caption = caption_from_chars(page, grid, upper_bound)
     return Table(id=table_id, page=page.page_number, bbox=grid.bbox, n_rows=grid.n_rows, n_cols=grid.n_cols,
                  cells=tuple(cells), title=caption.title, title_confidence=caption.confidence,
-                 structure_confidence=grid.line_score, extra={**caption_extra(caption), "text_source": "text_layer"})
+                 structure_confidence=grid.line_score, notes=replace(caption_extra(caption), text_source="text_layer"))

@@ -150,6 +150,7 @@ def test_importing_the_pipeline_imports_no_plugin() -> None:
     assert not {m for m in loaded if m.startswith("plugins.")}
     assert not loaded & {"pipeline.records", "pipeline.checks", "pipeline.tabletypes", "pipeline.vocabulary",
                          "pipeline.runner", "pipeline.analysis"}
+    assert {m for m in loaded if m.startswith("pipeline.document.")} <= {"pipeline.document.notes"}
 
 
 def test_registration_is_idempotent_and_pending_checked() -> None:
@@ -227,8 +228,8 @@ def test_hook_register_recognizers() -> None:
 def test_hook_check_document(config) -> None:  # type: ignore[no-untyped-def]
     """Built-in identities compare the 总表 with the detailed tables; a plugin's checks are collected too and fused
     into confidence."""
-    from pipeline.analysis import analyse
     from pipeline.checks import evaluate, value_term
+    from pipeline.document.analysis import analyse
     from pipeline.runner import recognise
     from tests.fiscal.tables import EXPENDITURE_ROWS, SUMMARY_ROWS, table_of
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.analysis import Analysis, analyse
 from pipeline.config import PipelineConfig
+from pipeline.document.analysis import Analysis, analyse
+from pipeline.document.recognise import recognise
 from pipeline.model import BBox, Cell, Table
 from pipeline.plugin_manager import PluginManager
-from pipeline.runner import recognise
 
 BOX = BBox(0, 0, 1, 1)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.checks import Term, evaluate, rounding_tolerance
-from pipeline.fusion import SUSPECT_CAP, format_like
+from pipeline.document.checks.engine import Term, evaluate, rounding_tolerance
+from pipeline.document.fusion import SUSPECT_CAP, format_like
 from tests.fiscal.tables import EXPENDITURE_ROWS, SUMMARY_ROWS, misread, run, table_of
 
 
@@ -209,7 +209,7 @@ def test_typed_checks_never_fail_on_truth_cells_of_any_corpus_document(pm):
     every typed, template-free and cross-table check passes or rounds."""
     import json
 
-    from pipeline.evaluate_records import _truth_table
+    from pipeline.evaluate.records import _truth_table
 
     manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
     n = 0
@@ -248,5 +248,5 @@ def test_general_budget_expenditure_subtotal_under_this_year_is_its_total(pm):
     ]
     a = run(pm, [table_of(rows, title="一般公共预算财政拨款支出决算表")], fusion=False)
     assert a.tables[0].type == "final.general_budget_expenditure"
-    assert {int(k): v for k, v in a.tables[0].extra["columns"].items()}[2] == "total"
+    assert dict(a.tables[0].notes.columns or ())[2] == "total"
     assert {c.rule for c in a.checks if c.status == "pass"} >= {"row:total", "hierarchy:合计=total"}

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from pipeline.config import PipelineConfig
-from pipeline.records import header_row_count, parse_value, unit_from_caption
+from pipeline.document.headers import header_row_count
+from pipeline.document.numbers import parse_value, unit_from_caption
 from tests.fiscal.tables import EXPENDITURE_ROWS, run, table_of
 
 
@@ -117,10 +118,10 @@ def test_reviewed_export_recomputes_records_and_checks(pm, tmp_path):
     import csv
     import json
 
+    from pipeline.document.codec import table_json
     from pipeline.export import write_document
     from pipeline.review.reviewed import export_document
     from pipeline.review.store import ReviewStore
-    from pipeline.runner import table_json
     from tests.fiscal.tables import misread
 
     rows = misread(EXPENDITURE_ROWS, 6, 5, "516.09")  # 546.09 misread

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.model import BBox
-from pipeline.structure import (
+from pipeline.document.structure import (
     doubtful_cells,
     empty_header_cells,
     map_disagreements,
     repair_split_columns,
     split_code_cells,
 )
+from pipeline.model import BBox
 from tests.fiscal.tables import run, table_of
 
 # The 款 code column of a 基本支出 table drawn as three columns (a short ruling / streak): rows 3-6 put the 款
@@ -35,7 +35,7 @@ SPLIT = [
 def test_a_column_split_in_some_rows_is_merged_back():
     t = table_of(SPLIT, title="一般公共预算财政拨款基本支出决算表")
     fixed = repair_split_columns(t)
-    assert fixed.n_cols == 4 and fixed.extra.get("repairs")
+    assert fixed.n_cols == 4 and fixed.notes.repairs
     texts = {(c.row, c.col): c.text for c in fixed.cells}
     assert [texts[(r, 1)] for r in range(3, 11)] == ["", "01", "02", "03", "07", "", "01", "02"]
     assert texts[(0, 0)] == "经济分类" and next(c for c in fixed.cells if (c.row, c.col) == (0, 0)).colspan == 2

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.document.codec import notes_to_json
+from pipeline.document.notes import ColumnMap, TableNotes
+from pipeline.document.recognise import recognise
 from pipeline.plugin_manager import PluginManager
-from pipeline.runner import recognise
 from pipeline.tabletypes import fuzzy_find, norm, table_kind
 from tests.fiscal.tables import EXPENDITURE_ROWS, SUMMARY_ROWS, table_of
 
@@ -13,6 +15,11 @@ from tests.fiscal.tables import EXPENDITURE_ROWS, SUMMARY_ROWS, table_of
 @pytest.fixture(scope="module")
 def recognizers():
     return PluginManager(entrypoints=False).recognizers()
+
+
+def as_json(pairs: ColumnMap | None) -> dict[str, str]:
+    """A column map as document.json writes it (column index as a string key)."""
+    return notes_to_json(TableNotes(columns=pairs))["columns"] if pairs is not None else {}
 
 
 def typed(recognizers, rows, title, **kw):
@@ -134,17 +141,17 @@ def test_continuation_carries_its_heads_type(recognizers):
 
 def test_column_keys_from_label_paths(recognizers):
     t = typed(recognizers, EXPENDITURE_ROWS, "支出决算表")
-    assert t.extra["columns"] == {"0": "code_lei", "1": "code_kuan", "2": "code_xiang", "3": "name", "4": "total",
+    assert as_json(t.notes.columns) == {"0": "code_lei", "1": "code_kuan", "2": "code_xiang", "3": "name", "4": "total",
                                   "5": "basic", "6": "project"}
     s = typed(recognizers, SUMMARY_ROWS, "收入支出决算总表")
-    assert s.extra["columns"] == {"0": "income_item", "1": "income_amount", "2": "expenditure_item",
+    assert as_json(s.notes.columns) == {"0": "income_item", "1": "income_amount", "2": "expenditure_item",
                                   "3": "expenditure_amount"}
 
 
 def test_column_number_row_is_not_part_of_the_labels(recognizers):
     rows = [*EXPENDITURE_ROWS[:3], ["栏次", "<", "<", "<", "1", "2", "3"], *EXPENDITURE_ROWS[3:]]
     t = typed(recognizers, rows, "支出决算表")
-    assert t.extra["labels"]["4"] == "本年支出合计" and t.extra["columns"]["6"] == "project"
+    assert as_json(t.notes.labels)["4"] == "本年支出合计" and as_json(t.notes.columns)["6"] == "project"
 
 
 def test_three_public_measure_blocks(recognizers):
@@ -155,7 +162,7 @@ def test_three_public_measure_blocks(recognizers):
         ["3.00", "2.50", "1.00", "1.00", "2.00", "1.50"],
     ]
     t = typed(recognizers, rows, "财政拨款“三公”经费支出决算表")
-    assert t.extra["columns"] == {"0": "total.budget", "1": "total.final", "2": "outbound.budget",
+    assert as_json(t.notes.columns) == {"0": "total.budget", "1": "total.final", "2": "outbound.budget",
                                   "3": "outbound.final", "4": "reception.budget", "5": "reception.final"}
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.checks_generic import discovered_identities
-from pipeline.records import logical_tables, split_code_and_name
-from pipeline.runner import recognise
+from pipeline.document.checks.generic import discovered_identities
+from pipeline.document.logical import logical_tables
+from pipeline.document.recognise import recognise
+from pipeline.document.records import split_code_and_name
 from tests.fiscal.tables import EXPENDITURE_ROWS, misread, run, table_of
 
 # An unusual title and header words no type knows; the arithmetic holds (col 2 = col 3 + col 4, 类 = Σ 款).
@@ -52,7 +53,7 @@ def test_untyped_label_path_and_serial_column(pm):
 
 def test_a_list_without_amounts_has_no_records(pm):
     a = run(pm, [table_of([["序号", "单位名称"], ["1", "某某局"]], title="单位构成")])
-    assert a.tables[0].type == "generic" and a.records == []
+    assert a.tables[0].type == "generic" and a.records == ()
 
 
 def test_template_free_checks_pass_on_an_honest_untyped_table(pm):
@@ -114,7 +115,7 @@ def test_typed_table_gets_no_duplicate_row_identity(pm):
 
 def test_record_confidence_covers_its_key_cells(pm):
     rows = [r[:] for r in EXPENDITURE_ROWS]
-    rows[6][3] = "行政远行"  # misread: an exact standard name would be confirmed (pipeline/vocabulary.py)
+    rows[6][3] = "行政远行"  # misread: an exact standard name would be confirmed (pipeline/document/vocabulary.py)
     conf = {(6, 3): 0.4}  # the name cell of 行政运行 read doubtfully
     a = run(pm, [table_of(rows, title="支出决算表", confidence={**conf})])
     recs = [r for r in a.records if r.row == 6]
@@ -139,10 +140,10 @@ def test_honest_corpus_tables_never_fail_a_template_free_check_nor_look_broken(p
     hold, no grid is repaired and no cell is marked doubtful."""
     import json
 
-    from pipeline.analysis import analyse
     from pipeline.config import PipelineConfig
+    from pipeline.document.analysis import analyse
+    from pipeline.document.structure import doubtful_cells, empty_header_cells, repair_tables
     from pipeline.evaluate.records import _truth_table
-    from pipeline.structure import doubtful_cells, empty_header_cells, repair_tables
 
     generic = [r for r in pm.recognizers() if r.name == "generic"]
     manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))

@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
-from pipeline.analysis import refresh_records_and_checks
 from pipeline.config import PipelineConfig
+from pipeline.document.analysis import refresh_records_and_checks
 from pipeline.export import write_document
 from pipeline.outputs import OutputOptions
 from pipeline.plugin_manager import PluginManager

@@ -98,10 +98,10 @@ def test_bad_path_parameters_are_422(make_client) -> None:
 def test_export_survives_an_absurd_stored_value(tmp_path: Path) -> None:
     """A value stored before validation existed (a million digits) must not make the export fail."""
     from pipeline.config import PipelineConfig
+    from pipeline.document.codec import table_json
     from pipeline.export import write_document
     from pipeline.plugin_manager import PluginManager
     from pipeline.review.reviewed import export_document
-    from pipeline.runner import table_json
     from tests.fiscal.tables import run, table_of
     from tests.fiscal.test_records import EXPENDITURE_ROWS
 

@@ -11,11 +11,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pipeline.analysis import analyse
 from pipeline.config import PipelineConfig
+from pipeline.document.analysis import analyse
+from pipeline.document.codec import table_json
+from pipeline.document.notes import TableNotes
+from pipeline.document.recognise import recognise
 from pipeline.model import BBox, Cell, Table
 from pipeline.plugin_manager import PluginManager
-from pipeline.runner import recognise, table_json
 from tests.fiscal.tables import EXPENDITURE_ROWS
 
 X0, Y0, ROW_H = 40, 60, 40
@@ -66,7 +68,7 @@ def table_with_boxes(rows: Sequence[Sequence[str]], widths: Sequence[int], tid: 
             cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, text=text, confidence=0.99,
                               bbox=BBox(xs[c], ys[r], xs[c + cs], ys[r + rs])))
     return Table(id=tid, page=1, bbox=BBox(xs[0], ys[0], xs[-1], ys[-1]), n_rows=len(rows), n_cols=len(widths),
-                 cells=tuple(cells), title=title, title_confidence=1.0, extra={"unit": "万元"})
+                 cells=tuple(cells), title=title, title_confidence=1.0, notes=TableNotes(unit="万元"))
 
 
 def document_of(tables: list[Table], source: Path, pm: PluginManager) -> dict[str, Any]:

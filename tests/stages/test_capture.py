@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 
 from pipeline import hookimpl
+from pipeline.document.codec import document_json
 from pipeline.evaluate import metrics, score_document
 from pipeline.geometry import upright
 from pipeline.model import BBox, Cell, Grid, PageImage, Table
 from pipeline.plugin_manager import PluginManager
-from pipeline.runner import document_json, page_warnings, process_page
+from pipeline.runner import page_warnings, process_page
 from plugins.cells.reconstruct import DETECTOR_BUDGET_FLAG, MAX_DETECTOR_CELLS, detector_over_budget
 from plugins.deskew import capture, perspective, seals
 from plugins.grid import lattice, partial

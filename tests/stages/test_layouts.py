@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import PipelineConfig
+from pipeline.document.recognise import recognise
 from pipeline.model import PageImage
 from pipeline.plugin_manager import PluginManager
-from pipeline.runner import process_page, recognise
+from pipeline.runner import process_page
 from samples import make_samples as gen
 
 EXPECTED_TYPES = {"meta": "final.expenditure", "coded-landscape": "budget.fiscal_summary", "untyped": "generic"}
@@ -37,8 +38,8 @@ def read_variants():
 def test_caption_block_gives_title_code_and_unit(read_variants, name):
     variant, table = read_variants[name]
     assert table.title == variant.spec.title
-    assert table.extra.get("table_code") == variant.code
-    assert table.extra.get("unit") == variant.unit
+    assert table.notes.table_code == variant.code
+    assert table.notes.unit == variant.unit
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_TYPES))

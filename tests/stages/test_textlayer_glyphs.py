@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.analysis import analyse
-from pipeline.checks import CheckResult, Term
 from pipeline.config import PipelineConfig
+from pipeline.document.analysis import analyse
+from pipeline.document.checks.engine import CheckResult, Term
+from pipeline.document.continuations import mark_continuations
+from pipeline.document.notes import TableNotes
+from pipeline.document.recognise import recognise
 from pipeline.model import BBox, Cell, PageChar, Table
 from pipeline.plugin_manager import PluginManager
-from pipeline.runner import mark_continuations, process_page, recognise
+from pipeline.runner import process_page
 from plugins.render import pdfium
 from plugins.textlayer import pdf_chars
 from samples import make_samples as gen
@@ -83,7 +86,7 @@ def test_substituted_digits() -> None:
 
 
 def test_cells_holding_a_suspect_glyph_are_not_confirmed_by_checks() -> None:
-    from pipeline.fusion import LAYER_DOUBT, fuse
+    from pipeline.document.fusion import LAYER_DOUBT, fuse
 
     box = BBox(0, 0, 1, 1)
     low = pdf_chars.SUSPECT_GLYPH_CONFIDENCE
@@ -94,7 +97,7 @@ def test_cells_holding_a_suspect_glyph_are_not_confirmed_by_checks() -> None:
                   flags=("text-layer-glyph",)),
              Cell(row=3, col=0, rowspan=1, colspan=1, text="5", confidence=0.97, bbox=box))
     table = Table(id="p001-t1", page=1, bbox=box, n_rows=4, n_cols=1, cells=cells,
-                  extra={"text_source": "text_layer"})
+                  notes=TableNotes(text_source="text_layer"))
 
     def term(r: int, v: str) -> Term:
         return Term(ref=("p001-t1", r, 0), sign=1, value=Decimal(v), text=v, decimals=0, confidence=0.9)
@@ -109,7 +112,7 @@ def test_cells_holding_a_suspect_glyph_are_not_confirmed_by_checks() -> None:
     (fused,) = fuse([table], [failing])
     got = {c.row: c for c in fused.cells}
     assert got[3].confidence == LAYER_DOUBT and "text-layer-doubt" in got[3].flags  # not in the check
-    ocr = replace(table, extra={})
+    ocr = replace(table, notes=TableNotes())
     (fused,) = fuse([ocr], [failing])
     assert {c.row: c for c in fused.cells}[3].confidence == 0.97  # OCR pages: no layer to doubt
 

@@ -85,7 +85,7 @@ def _table(title: str, n_cols: int = 8, bottom: float = 2200) -> Table:
 
 
 def test_continuations_by_mark_or_repeated_title() -> None:
-    from pipeline.runner import continues
+    from pipeline.document.continuations import continues
 
     head = _table("支出决算表")
     assert continues(_table("支出决算表（续）"), head, "支出决算表")

@@ -24,8 +24,8 @@ def predicted(truth: dict[str, Any], wrong: dict[tuple[int, int], str] | None = 
               low: set[tuple[int, int]] = frozenset()) -> dict[str, Any]:
     """The pipeline's own analysis of the truth cells, as a document.json (with misreads ``wrong`` and cells
     read with low confidence ``low``)."""
-    from pipeline.analysis import analyse
     from pipeline.config import PipelineConfig
+    from pipeline.document.analysis import analyse
     from pipeline.evaluate.records import _plugin_manager, _truth_table
     from pipeline.export import table_to_json
     from pipeline.runner import recognise

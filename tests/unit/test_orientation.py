@@ -10,10 +10,11 @@ import pytest
 
 from pipeline import timing
 from pipeline.config import PipelineConfig
+from pipeline.document.codec import document_json
 from pipeline.interfaces import LineRecognition
 from pipeline.model import BBox, Cell, PageImage, SkewEstimate, Table, TextLine
 from pipeline.orientation import MIN_CJK_LINES, lines_read_upright, reads_upright
-from pipeline.runner import document_json, process_page
+from pipeline.runner import process_page
 
 
 def _table(lines: list[tuple[str, float]]) -> Table:

@@ -1,12 +1,12 @@
-"""Vocabulary confirmation (pipeline/vocabulary.py): exact standard labels raised above the review threshold,
+"""Vocabulary confirmation (pipeline/document/vocabulary.py): exact standard labels raised above the review threshold,
 near-misses, amounts and doubted cells left as read."""
 
 from __future__ import annotations
 
-from pipeline.analysis import analyse
 from pipeline.config import PipelineConfig
+from pipeline.document.analysis import analyse
+from pipeline.document.vocabulary import FLOOR, confirm_vocabulary, standard, term_of
 from pipeline.model import BBox, Cell, Table
-from pipeline.vocabulary import FLOOR, confirm_vocabulary, standard, term_of
 
 REVIEW = 0.9
 

@@ -16,7 +16,8 @@ Doubtful cells are capped below the review threshold by fusion (flag ``structure
 they key or hold.
 
 Pure functions over :class:`~pipeline.model.Table`; the repair runs before typing
-(:func:`pipeline.runner.recognise`), the marks after the records are built (:func:`pipeline.analysis.analyse`).
+(:func:`pipeline.document.recognise.recognise`), the marks after the records are built
+(:func:`pipeline.document.analysis.analyse`).
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from pipeline.document.notes import CellRef
 from pipeline.model import BBox, Cell, Table
 
 if TYPE_CHECKING:
-    from pipeline.records import LogicalTable, Row
+    from pipeline.document.records import LogicalTable, Row
 
-CellRef = tuple[str, int, int]
 _CODE_LIKE = re.compile(r"^\d{2,9}$")
 #: a fragment disagrees with its column map when at least this share of its rows (or cells) do
 DISAGREE_SHARE = 0.5
@@ -128,7 +129,7 @@ def merge_columns(table: Table, first: int, last: int) -> Table | None:
 def first_data_row(table: Table) -> int | None:
     """The first row holding data (an amount, a code, a numbered or total item), None when no row does (a
     blank template): only data rows tell which boundaries a table draws."""
-    from pipeline.records import _rows_of, is_data_row
+    from pipeline.document.headers import _rows_of, is_data_row
 
     rows = _rows_of(table)
     return next((r for r in range(table.n_rows) if is_data_row(rows[r])), None)
@@ -136,7 +137,7 @@ def first_data_row(table: Table) -> int | None:
 
 def repair_split_columns(table: Table) -> Table:
     """Remove the doubtful column boundaries that no row's text needs (see the module doc); the columns
-    removed are listed in ``extra["repairs"]``."""
+    removed are listed in ``notes.repairs``."""
     first_data = first_data_row(table)
     if table.n_cols < 3 or first_data is None or table.n_rows - first_data < 3:
         return table
@@ -151,7 +152,7 @@ def repair_split_columns(table: Table) -> Table:
         repairs.append(f"columns {a}-{b} merged: boundary crossed in most data rows")
     if not repairs:
         return table
-    return replace(table, extra={**table.extra, "repairs": [*table.extra.get("repairs", ()), *repairs]})  # type: ignore[misc]
+    return replace(table, notes=table.notes.repaired(*repairs))
 
 
 _TOTAL_LABEL = re.compile(r"(合计|总计|小计)")
@@ -208,8 +209,8 @@ def split_code_cells(table: Table) -> Table:
     if not changed:
         return table
     cells.sort(key=lambda c: (c.row, c.col))
-    return replace(table, cells=tuple(cells), extra={**table.extra, "repairs": [
-        *table.extra.get("repairs", ()), "code cells run into the next column split"]})  # type: ignore[misc]
+    return replace(table, cells=tuple(cells),
+                   notes=table.notes.repaired("code cells run into the next column split"))
 
 
 def doubtful_cells(table: Table) -> list[CellRef]:
@@ -248,7 +249,8 @@ def empty_header_cells(table: Table) -> list[CellRef]:
     first = first_data_row(table)
     if not first:
         return []
-    from pipeline.records import _is_column_numbers, _rows_of, parse_value
+    from pipeline.document.headers import _is_column_numbers, _rows_of
+    from pipeline.document.numbers import parse_value
 
     cover = table.cover()
     rows = _rows_of(table)

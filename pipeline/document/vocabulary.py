@@ -1,12 +1,12 @@
 """Vocabulary confirmation: a label cell that reads exactly as a term of the tables' fixed vocabulary is trusted.
 
 Column labels and subject names of 部门预算/决算 tables are not free text: they are copied from the standard table
-templates and the 政府收支分类科目 (:mod:`pipeline.vocabulary_terms`).  A recogniser unsure of such a cell (a
+templates and the 政府收支分类科目 (:mod:`pipeline.document.vocabulary_terms`).  A recogniser unsure of such a cell (a
 harsh, low-resolution scan) is usually right when its whole reading is exactly one of these terms, because a
 misreading almost never lands on another valid term of three or more characters.  Arithmetic cannot confirm a
 label, so this is the only confirmation a label gets.
 
-Rule, applied after check fusion (:func:`pipeline.fusion.fuse`): a cell whose text — NFKC, blanks removed, one
+Rule, applied after check fusion (:func:`pipeline.document.fusion.fuse`): a cell whose text — NFKC, blanks removed, one
 ordinal prefix such as ``一、``/``(二)``/``1.`` removed — is exactly a vocabulary term of at least ``MIN_CHARS``
 characters gets its confidence raised to at least ``FLOOR`` (just above the default review threshold 0.9), flag
 ``vocabulary``; the reading's own confidence is kept as ``ocr_confidence``.  Never raised: a text that differs
@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
+from pipeline.document.vocabulary_terms import terms
 from pipeline.model import Cell, Table
-from pipeline.vocabulary_terms import terms
 
 FLOOR = 0.95
 MIN_CHARS = 3
@@ -52,7 +52,7 @@ def vocabulary(words: Iterable[str]) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def standard() -> frozenset[str]:
-    """The built-in vocabulary (:mod:`pipeline.vocabulary_terms`)."""
+    """The built-in vocabulary (:mod:`pipeline.document.vocabulary_terms`)."""
     return vocabulary(terms())
 
 

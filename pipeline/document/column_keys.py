@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pipeline.document.notes import CellRef
 from pipeline.model import Table
 from pipeline.tabletypes import MEASURES, ColumnRule, any_of, norm
-
-CellRef = tuple[str, int, int]
 
 
 def fuzzy_labels(rules: Sequence[ColumnRule], paths: dict[int, list[str]], columns: dict[int, str],
@@ -23,7 +22,7 @@ def fuzzy_labels(rules: Sequence[ColumnRule], paths: dict[int, list[str]], colum
     """Value key → the printed label that decided it, for the keys whose deciding label matched a rule only
     with OCR tolerance (the same label walk as :func:`~pipeline.tabletypes.map_columns`: lowest label first, a
     bottom 预算数/决算数 set aside as the measure)."""
-    from pipeline.records import is_identity
+    from pipeline.document.records import is_identity
 
     out: dict[str, str] = {}
     for col, key in sorted(columns.items()):

@@ -1,8 +1,8 @@
 """The fixed vocabulary of 部门预算/决算 disclosure tables: labels every publishing unit copies from the Ministry of
 Finance's standard table templates and from the public 政府收支分类科目 (function classification 类/款/项 names,
 economic classification 类/款 names).  Written from the public classification and the standard templates, not from
-any one document; see :mod:`pipeline.vocabulary` for how it is used.  Only terms of three or more characters are
-used (two-character words such as 合计/小计 or 收入/支出 are one misreading away from each other).
+any one document; see :mod:`pipeline.document.vocabulary` for how it is used.  Only terms of three or more
+characters are used (two-character words such as 合计/小计 or 收入/支出 are one misreading away from each other).
 """
 
 from __future__ import annotations

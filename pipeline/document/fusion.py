@@ -12,7 +12,7 @@ Per cell (every check term with a grid position, empty cells included):
 * a "-"/"——"/"/" reading is never raised: the arithmetic counts it as an empty cell, so it cannot confirm that
   the mark is printed at all (:func:`is_mark`).
 
-Cells read from a PDF's text layer (tables with ``extra["text_source"] == "text_layer"``) are trusted less
+Cells read from a PDF's text layer (tables with ``notes.text_source == "text_layer"``) are trusted less
 blindly: a cell holding a digit the layer is known to map wrongly (flag ``text-layer-glyph``) is never raised
 by a passing check (a systematic substitution such as every "7" read as "1" can balance a sum), and a
 failing check on such a page casts doubt on the layer: every number on that page's text-layer tables is
@@ -30,7 +30,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from pipeline.checks import CellRef, CheckResult, Term
+from pipeline.document.checks.engine import CheckResult, Term
+from pipeline.document.notes import CellRef
 from pipeline.model import Table
 
 CONFIRMED_DOUBT = 0.05
@@ -116,14 +117,14 @@ def is_mark(text: str) -> bool:
     """A not-applicable mark: "-", "——", "/".  A check counts it exactly as an empty cell, so a passing check
     confirms that nothing is there to add — not that the mark is printed: a dust speck or a piece of a ruling line
     read as "-" passes as well as the real dash.  Such a cell is not raised (a "0" is: noise does not draw one)."""
-    from pipeline.records import parse_value
+    from pipeline.document.numbers import parse_value
 
     return bool(text.strip()) and parse_value(text)[0] == "na"
 
 
 def doubted_layer_pages(tables: Sequence[Table], checks: Sequence[CheckResult]) -> set[int]:
     """Pages with a failing check that has a term in a table read from the page's text layer."""
-    layer = {t.id: t.page for t in tables if t.extra.get("text_source") == "text_layer"}
+    layer = {t.id: t.page for t in tables if t.notes.text_source == "text_layer"}
     return {layer[t.ref[0]] for chk in checks if chk.status == "fail" for t in chk.terms
             if t.ref is not None and t.ref[0] in layer}
 
@@ -143,9 +144,9 @@ def fuse(tables: Sequence[Table], checks: Sequence[CheckResult], suspects: Itera
     for t in tables:
         cells = []
         for c in t.cells:
-            ref = (t.id, c.row, c.col)
+            ref = CellRef(t.id, c.row, c.col)
             e = ev.get(ref)
-            doubt = t.page in doubted and t.extra.get("text_source") == "text_layer" and is_number(c.text)
+            doubt = t.page in doubted and t.notes.text_source == "text_layer" and is_number(c.text)
             if e is None and ref not in misplaced and not doubt:
                 cells.append(c)
                 continue

@@ -1,7 +1,7 @@
 """Checks that need no template: what any table of amounts obeys, whatever its title or type.
 
 * **hierarchy** — in any table with subject codes (typed or not) whose type does not declare it already:
-  类 = Σ 款 = Σ 项 by code prefix, 合计 = Σ 类 (:func:`pipeline.checks.check_hierarchy`);
+  类 = Σ 款 = Σ 项 by code prefix, 合计 = Σ 类 (:func:`pipeline.document.checks.rules.check_hierarchy`);
 * **total rows** — in an uncoded table without a typed item rule: a 小计 row = Σ the rows since the previous
   total; a 合计 / 总计 row = Σ the 小计 rows above it, or else Σ the rows since the previous total (only the
   outermost numbered items 一、二、… when the rows are numbered; none when numbered and un-numbered rows mix;
@@ -16,7 +16,7 @@
   tables must agree, for each pair of tables (and label) that agree on nearly all the codes they share (same
   support and tolerance as above: tables whose same-named columns measure different funds never qualify).
 
-All are ordinary :class:`~pipeline.checks.CheckResult` s, fused into confidence like typed checks.
+All are ordinary :class:`~pipeline.document.checks.engine.CheckResult` s, fused into confidence like typed checks.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from pipeline.checks import CheckResult, check_hierarchy, evaluate, value_term
-from pipeline.records import LogicalTable, Row, column_groups, is_identity
+from pipeline.document.checks.engine import CheckResult, evaluate, value_term
+from pipeline.document.checks.rules import check_hierarchy
+from pipeline.document.records import LogicalTable, Row, column_groups, is_identity
 
 MIN_SUPPORT = 3
 #: at most this share of the evaluable rows may fail a discovered identity (at least one row)
