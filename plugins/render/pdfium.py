@@ -168,6 +168,15 @@ def colour_of(frame: object) -> np.ndarray | None:
     return colour_array(np.asarray(frame.convert("RGB")))
 
 
+def grey_of(rgb: np.ndarray) -> np.ndarray | None:
+    """The grey page of a colour rendering whose three channels are equal everywhere (a grey scan: pdfium's
+    grey rendering of such a page is exactly that channel, so the page is rendered once, not twice), else None."""
+    red = rgb[..., 0]
+    if np.array_equal(red, rgb[..., 1]) and np.array_equal(red, rgb[..., 2]):
+        return np.ascontiguousarray(red)
+    return None
+
+
 class PdfSource(DocumentSource):
     def __init__(self, path: str, config: PipelineConfig) -> None:
         import pypdfium2 as pdfium
@@ -196,12 +205,13 @@ class PdfSource(DocumentSource):
                 if w_pt * h_pt * scale * scale > self.config.max_pixels:
                     raise InputError(self.path, f"page is too large to render ({w_pt:.0f}×{h_pt:.0f} pt)",
                                      page_number)
-                bitmap = page.render(scale=scale, grayscale=True)
-                arr = bitmap.to_numpy().copy()
+                rgb = page.render(scale=scale, rev_byteorder=True).to_numpy()[..., :3]
+                arr = grey_of(rgb)
+                if arr is None:  # colour on the page: pdfium's own grey rendering, as it always was
+                    arr = page.render(scale=scale, grayscale=True).to_numpy().copy()
                 if _uniform(arr) and _images_with_content(page):
                     raise InputError(self.path, "page renders as uniform paper but holds an image with content "
                                      "(image format not rendered)", page_number)
-                rgb = page.render(scale=scale, rev_byteorder=True).to_numpy()[..., :3]
                 textpage = page.get_textpage()
                 chars = read_chars(page, textpage, math.ceil(w_pt * scale), math.ceil(h_pt * scale))
                 textpage.close()

@@ -99,3 +99,40 @@ def test_hook_open_document(config) -> None:  # type: ignore[no-untyped-def]
     with pdfium.open_document(path=str(SAMPLES / "demo-budget-2025" / "scan.png"), config=config) as src:
         assert src.n_pages == 1
         assert src.render(1).gray.ndim == 2
+
+
+def _pdfium_grey(path: Path, page_number: int, dpi: float) -> np.ndarray:
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        arr = pdf[page_number - 1].render(scale=dpi / 72.0, grayscale=True).to_numpy().copy()
+    finally:
+        pdf.close()
+    return arr[..., 0] if arr.ndim == 3 else arr
+
+
+@pytest.mark.parametrize("colour", [False, True])
+def test_pdf_page_grey_is_pdfium_grey_rendering(tmp_path: Path, config, colour: bool) -> None:  # type: ignore[no-untyped-def]
+    """A page is rendered once when it is grey; the grey page is exactly pdfium's grey rendering either way."""
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, (120, 90), dtype=np.uint8)
+    if colour:
+        rgb = np.stack([img, img // 2, 255 - img], axis=2).astype(np.uint8)
+        Image.fromarray(rgb, "RGB").save(tmp_path / "p.pdf", resolution=72)
+    else:
+        Image.fromarray(img, "L").save(tmp_path / "p.pdf", resolution=72)
+    with pdfium.open_document(path=str(tmp_path / "p.pdf"), config=config) as src:
+        page = src.render(1)
+    assert np.array_equal(page.gray, _pdfium_grey(tmp_path / "p.pdf", 1, config.dpi))
+    assert (page.color is not None) == colour
+    with pdfium.open_document(path=str(PDF), config=config) as src:
+        assert np.array_equal(src.render(1).gray, _pdfium_grey(PDF, 1, config.dpi))
+
+
+def test_grey_of_only_answers_for_equal_channels() -> None:
+    grey = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    assert np.array_equal(pdfium.grey_of(np.stack([grey] * 3, axis=2)), grey)
+    tinted = np.stack([grey, grey, grey], axis=2)
+    tinted[1, 2, 2] += 1
+    assert pdfium.grey_of(tinted) is None
