@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from pipeline.model import Cell, Table
+from pipeline.records_unmapped import UNMAPPED_CONFIDENCE, is_unmapped, unmapped_value_columns
 
 ValueStatus = Literal["value", "na", "text"]
 
@@ -427,6 +428,7 @@ def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
                                     parts=tuple(p.id for p in parts), columns=columns, unit=unit, rows=tuple(rows),
                                     typed=False, labels=labels, type_confidence=UNTYPED_CONFIDENCE))
             continue
+        columns = {**columns, **unmapped_value_columns(head, columns)}  # no printed number is lost
         for i, part in enumerate(parts):
             cols = columns if part.n_cols == head.n_cols else fragment_columns(columns, part, head)
             fixed = part.extra.get("header_rows") if i == 0 else None
@@ -483,9 +485,11 @@ def records_of(document: str, lt: LogicalTable, confidence: dict[tuple[str, int,
         key_conf = min(key_conf, lt.type_confidence)
         for key, v in row.values.items():
             conf = min(conf_of.get((v.part, v.row, v.col), v.confidence), key_conf)
+            if lt.typed and is_unmapped(key):  # a column the type's rules do not name: kept, never confident
+                conf = min(conf, UNMAPPED_CONFIDENCE)
             out.append(Record(document=document, table=lt.id, table_type=lt.type, part=v.part, page=row.page,
                               subject_code=row.code, level=row.level, subject_name=row.name,
-                              column=key if lt.typed else "",
+                              column=key if lt.typed and not is_unmapped(key) else "",
                               label=v.label, text=v.text, value=v.value, status=v.status, unit=lt.unit,
                               row=v.row, col=v.col, confidence=conf))
     return out

@@ -115,4 +115,5 @@ def test_a_continuation_read_with_the_wrong_column_map_is_never_confident(pm):
     assert set(lt.parts) == {"p001-t1", "p002-t1"}
     assert {ref[0] for ref in map_disagreements(lt)} == {"p002-t1"}
     assert all(r.confidence <= 0.5 for r in a.records if r.part == "p002-t1")
-    assert all(r.confidence > 0.9 for r in a.records if r.part == "p001-t1")
+    head_records = [r for r in a.records if r.part == "p001-t1"]  # its 金额 column: no canonical key, a label
+    assert head_records and all(r.confidence >= 0.9 for r in head_records)
