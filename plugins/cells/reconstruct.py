@@ -432,10 +432,6 @@ def drop_tall_marks(mask: np.ndarray, max_height: float) -> np.ndarray:
     return mask & ~np.isin(labels, tall)
 
 
-#: grey levels below the paper at which caption ink is taken as fully dark (see :func:`caption_bands`)
-CAPTION_INK = 120
-
-
 def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int, int, int, int]]:
     """Text-line segments (x0, y0, x1, y1) in ``region``, nearest to its bottom first."""
     x0, y0 = int(max(0, region.x0)), int(max(0, region.top))
@@ -443,10 +439,6 @@ def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int,
     if x1 - x0 < 10 or y1 - y0 < 10:
         return []
     crop = gray[y0:y1, x0:x1]
-    # a bold title must not set the ink level for the small print beside it (a thin serif "单位：元" at 150 dpi
-    # is far lighter than the title's strokes): ink darker than CAPTION_INK below the paper counts as full ink
-    paper = float(np.percentile(crop, 90))
-    crop = np.maximum(crop, paper - CAPTION_INK).astype(crop.dtype)
     mask = drop_tall_marks(clean_ink(crop, dpi)[0], 2.5 * em(dpi))
     out = []
     for a, b in reversed(split_lines(mask, dpi)):
