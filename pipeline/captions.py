@@ -24,7 +24,11 @@ from pipeline.document.numbers import unit_from_caption
 from pipeline.model import BBox
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_CODE = r"(?:公开|附|部门公开)?(?:表\s*[0-9]{1,2}(?:[-－—][0-9]{1,2})?|[0-9]{1,2}\s*表)"
+#: a table's number: arabic ("03", "1-2") or a Chinese numeral ("三", "十二")
+_NUMBER = r"(?:[0-9]{1,2}(?:[-－—][0-9]{1,2})?|[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+#: a table code: "公开03表", "附表3", "表1-2", "表三", "部门预算公开表3", "附件3"
+_CODE = (rf"(?:(?:(?:部门)?(?:预算|决算)?公开|附)?(?:表\s*{_NUMBER}|[0-9]{{1,2}}\s*表)"
+         rf"|附件\s*{_NUMBER}(?:[-－—][0-9]{{1,2}})?)")
 #: a code line: "公开01表", "附表3", "表1-2" alone (possibly in brackets)
 _CODE_LINE = re.compile(rf"^[（(【\[]?({_CODE})[)）】\]]?$")
 #: a coded title: the code before the title ("公开03表：支出预算总表") or after it ("支出预算总表（公开03表）")
@@ -50,6 +54,8 @@ class Segment:
     x0: float
     x1: float
     confidence: float = 1.0
+    top: float = 0.0  # the line's vertical extent; 0/0 when the reader does not say (no two-line titles then)
+    bottom: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,17 +72,19 @@ def _compact(text: str) -> str:
 
 def split_code(text: str) -> tuple[str, str]:
     """(table code, title) of a printed line: ("公开03表", "支出预算总表") for "公开03表：支出预算总表",
-    (code, "") for a code line alone, ("", text) when no code is printed with it."""
+    (code, "") for a code line alone, ("", text) when no code is printed with it.  Spaces are kept while the
+    code is split off (a space ends "表三" before "一般公共预算…"), the code comes back without them."""
     t = _compact(text)
     m = _CODE_LINE.match(t)
     if m:
         return m.group(1), ""
-    m = _CODE_HEAD.match(t)
+    spaced = unicodedata.normalize("NFKC", text).strip()
+    m = _CODE_HEAD.match(spaced)
     if m and _CJK.search(m.group(2)):
-        return m.group(1), m.group(2).strip()
-    m = _CODE_TAIL.match(t)
+        return _compact(m.group(1)), m.group(2).strip()
+    m = _CODE_TAIL.match(spaced)
     if m and _CJK.search(m.group(1)):
-        return m.group(2), m.group(1).strip()
+        return _compact(m.group(2)), m.group(1).strip()
     return "", text.strip()
 
 
@@ -108,7 +116,39 @@ def choose_caption(segments: Sequence[Segment], table: BBox) -> Caption:
     unit = unit_from_caption(s.text for s in segments)
     split = [split_code(s.text) for s in segments]
     code = next((c for c, rest in split if c and not rest), "")
-    for seg, (seg_code, rest) in zip(segments, split, strict=True):
+    for i, (seg, (seg_code, rest)) in enumerate(zip(segments, split, strict=True)):
         if rest and is_title(rest, seg.x0, seg.x1, table):
+            first = title_first_line(seg, segments[i + 1:], table)
+            if first is not None:  # a title wrapped over two lines: the line above is its beginning
+                upper_code, head = split_code(first.text)
+                return Caption(title=head + rest, confidence=min(seg.confidence, first.confidence), unit=unit,
+                               code=seg_code or upper_code or code)
             return Caption(title=rest, confidence=seg.confidence, unit=unit, code=seg_code or code)
     return Caption(title="", confidence=0.8 if segments else 1.0, unit=unit, code=code)
+
+
+#: a complete title ends so: "…表", "…表（续）", "…情况", "…明细"; a line ending otherwise is cut short
+_TITLE_END = re.compile(r"(表|情况|明细|清单|目录)\W*(续(表)?\W*)?$")
+
+
+def title_first_line(title: Segment, farther: Sequence[Segment], table: BBox) -> Segment | None:
+    """The first line of a title wrapped over two lines ("某某局2024年度" above "一般公共预算支出预算表"):
+    the segment right above ``title`` on the next line up, centred like a title, not a meta, code or part
+    line, not itself a complete title (it does not end as titles end: 表, 情况, …), printed at the same size
+    (heights within a quarter) with at most 0.6 of a line of space between.  None without line geometry."""
+    height = title.bottom - title.top
+    if height <= 0:
+        return None
+    above = [s for s in farther if s.bottom <= title.top + 0.25 * height]
+    if not above:
+        return None
+    upper = max(above, key=lambda s: s.bottom)
+    same_line = [s for s in above if s.bottom > upper.top]
+    if len(same_line) != 1:  # the line above holds several segments: a meta line, not a title
+        return None
+    _code, text = split_code(upper.text)
+    upper_height = upper.bottom - upper.top
+    if (not text or not is_title(text, upper.x0, upper.x1, table) or _TITLE_END.search(_compact(text))
+            or abs(upper_height - height) > 0.25 * height or title.top - upper.bottom > 0.6 * height):
+        return None
+    return upper

@@ -25,7 +25,7 @@ def table_csv(table: dict[str, Any]) -> str:
 
 
 def records_csv(document: dict[str, Any], name: str) -> str:
-    """Every table's ``records`` as one CSV (columns :data:`pipeline.records.RECORD_FIELDS`)."""
+    """Every table's ``records`` as one CSV (columns :data:`pipeline.document.records.RECORD_FIELDS`)."""
     from pipeline.document.records import RECORD_FIELDS
 
     buf = io.StringIO()

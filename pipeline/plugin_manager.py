@@ -32,9 +32,9 @@ from pipeline.interfaces import DocumentSource, OcrEngine, TableRecognizer
 from pipeline.model import Grid, PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
 
 if TYPE_CHECKING:
-    from pipeline.checks import CheckResult
     from pipeline.config import PipelineConfig
-    from pipeline.records import LogicalTable
+    from pipeline.document.checks.engine import CheckResult
+    from pipeline.document.records import LogicalTable
 
 log = logging.getLogger(__name__)
 

@@ -132,7 +132,7 @@ def doubted_layer_pages(tables: Sequence[Table], checks: Sequence[CheckResult]) 
 def fuse(tables: Sequence[Table], checks: Sequence[CheckResult], suspects: Iterable[CellRef] = ()) -> list[Table]:
     """Tables with check-aware cell confidences (the reading's own kept as ``ocr_confidence`` when changed; flag
     ``check:pass`` or ``check:fail``) and a cell's ``suggestion`` set where a failing check proposes a value.  Cells in
-    ``suspects`` (misplaced by the grid, see :attr:`pipeline.records.Row.suspects`) are capped at
+    ``suspects`` (misplaced by the grid, see :attr:`pipeline.document.records.Row.suspects`) are capped at
     ``SUSPECT_CAP`` and flagged ``structure`` whatever the checks say."""
     ev = evidence(checks)
     doubted = doubted_layer_pages(tables, checks)

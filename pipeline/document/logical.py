@@ -17,6 +17,7 @@ from pipeline.document.records import (
     fragment_columns,
     table_rows,
 )
+from pipeline.document.records_unmapped import unmapped_value_columns
 from pipeline.model import Table
 
 
@@ -59,6 +60,7 @@ def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
                                     parts=tuple(p.id for p in parts), columns=columns, unit=unit, rows=tuple(rows),
                                     typed=False, labels=labels, type_confidence=UNTYPED_CONFIDENCE))
             continue
+        columns = {**columns, **unmapped_value_columns(head, columns)}  # no printed number is lost
         for i, part in enumerate(parts):
             cols = columns if part.n_cols == head.n_cols else fragment_columns(columns, part, head)
             fixed = part.notes.header_rows if i == 0 else None

@@ -20,6 +20,7 @@ from typing import Any
 from pipeline.document.headers import _ORDINAL_1, _ORDINAL_2, _TOTAL, repeats_labels, top_left_cells
 from pipeline.document.notes import CellRef
 from pipeline.document.numbers import ValueStatus, decimals_of, parse_value
+from pipeline.document.records_unmapped import UNMAPPED_CONFIDENCE, is_unmapped
 from pipeline.model import Table
 
 IDENTITY_KEYS = ("code", "code_lei", "code_kuan", "code_xiang", "name")
@@ -332,9 +333,11 @@ def records_of(document: str, lt: LogicalTable, confidence: dict[tuple[str, int,
         for key, v in row.values.items():
             conf = min(conf_of.get((v.part, v.row, v.col), v.confidence), key_conf)
             conf = min((conf_of.get(ref, conf) for ref in lt.label_cells.get(key, ())), default=conf)
+            if lt.typed and is_unmapped(key):  # a column the type's rules do not name: kept, never confident
+                conf = min(conf, UNMAPPED_CONFIDENCE)
             out.append(Record(document=document, table=lt.id, table_type=lt.type, part=v.part, page=row.page,
                               subject_code=row.code, level=row.level, subject_name=row.name,
-                              column=key if lt.typed else "",
+                              column=key if lt.typed and not is_unmapped(key) else "",
                               label=v.label, text=v.text, value=v.value, status=v.status, unit=lt.unit,
                               row=v.row, col=v.col, confidence=conf))
     return out

@@ -475,8 +475,8 @@ def read_caption(page: PageImage, grid: Grid, upper: float, engine: OcrEngine) -
         pad = max(2, (y1 - y0) // 4)
         crops.append(page.gray[max(0, y0 - pad): y1 + pad, max(0, x0 - pad): x1 + pad])
     results = engine.recognize_lines(crops)
-    return choose_caption([Segment(r.text.strip(), x0, x1, r.confidence)
-                           for (x0, _y0, x1, _y1), r in zip(segs, results, strict=False)], grid.bbox)
+    return choose_caption([Segment(r.text.strip(), x0, x1, r.confidence, y0, y1)
+                           for (x0, y0, x1, y1), r in zip(segs, results, strict=False)], grid.bbox)
 
 
 def is_caption(text: str, x0: float, x1: float, table: BBox) -> bool:

@@ -127,7 +127,8 @@ def caption_from_chars(page: PageImage, grid: Grid, upper: float) -> Caption:
     em = char_height(chars, [i for i in idx if not chars[i].text.isspace()])
     top = max(upper, grid.bbox.top - 12 * (10.5 / 72.0 * page.dpi))
     above = [i for i in idx if top <= (chars[i].bbox.top + chars[i].bbox.bottom) / 2 < grid.bbox.top - 2]
-    segments = [Segment(line_text(chars, run.indices), run.bbox.x0, run.bbox.x1, TITLE_CONFIDENCE)
+    segments = [Segment(line_text(chars, run.indices), run.bbox.x0, run.bbox.x1, TITLE_CONFIDENCE, run.bbox.top,
+                        run.bbox.bottom)
                 for line in reversed(group_lines(chars, above))
                 for run in split_runs(chars, line, 2.5 * em)][:CAPTION_SEGMENTS]
     caption = choose_caption(segments, grid.bbox)

@@ -228,8 +228,8 @@ def test_hook_register_recognizers() -> None:
 def test_hook_check_document(config) -> None:  # type: ignore[no-untyped-def]
     """Built-in identities compare the 总表 with the detailed tables; a plugin's checks are collected too and fused
     into confidence."""
-    from pipeline.checks import evaluate, value_term
     from pipeline.document.analysis import analyse
+    from pipeline.document.checks.engine import evaluate, value_term
     from pipeline.runner import recognise
     from tests.fiscal.tables import EXPENDITURE_ROWS, SUMMARY_ROWS, table_of
 

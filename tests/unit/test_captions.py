@@ -23,6 +23,13 @@ def seg(text: str, centre: float = 900, width: float = 300) -> Segment:
     ("支出预算总表（公开03表）", "公开03表", "支出预算总表"),
     ("2024年部门财务收支预算总表", "", "2024年部门财务收支预算总表"),
     ("部门决算公开相关信息统计表", "", "部门决算公开相关信息统计表"),
+    # codes numbered in Chinese numerals, annex numbers, the disclosure's own name for its tables
+    ("表三 一般公共预算基本支出预算表", "表三", "一般公共预算基本支出预算表"),
+    ("附表十二：政府采购预算表", "附表十二", "政府采购预算表"),
+    ("附件3：一般公共预算支出预算表", "附件3", "一般公共预算支出预算表"),
+    ("部门预算公开表3 项目支出预算表", "部门预算公开表3", "项目支出预算表"),
+    ("收入决算表（表二）", "表二", "收入决算表"),
+    ("一般公共预算支出预算表", "", "一般公共预算支出预算表"),
 ])
 def test_split_code(text: str, code: str, title: str) -> None:
     assert split_code(text) == (code, title)
@@ -95,3 +102,30 @@ def test_continuations_by_mark_or_repeated_title() -> None:
     assert not continues(_table("支出决算表"), head, "支出决算表", prev_full=False)
     assert not continues(_table("支出决算表", n_cols=5), head, "支出决算表")
     assert not continues(_table("收入决算表"), head, "支出决算表")
+
+
+def line(text: str, top: float, height: float = 40, centre: float = 900, width: float = 600) -> Segment:
+    return Segment(text, centre - width / 2, centre + width / 2, 0.99, top, top + height)
+
+
+def test_title_wrapped_over_two_lines() -> None:
+    """A long title wraps: the line right above it, at the same size and set close, is its beginning."""
+    segs = [line("单位：万元", 440, 25, centre=1500, width=150), line("一般公共预算支出预算表", 380),
+            line("某某市农业农村局2024年度", 330)]
+    assert choose_caption(segs, TABLE).title == "某某市农业农村局2024年度一般公共预算支出预算表"
+
+
+@pytest.mark.parametrize("upper", [
+    line("某某市农业农村局2024年度部门预算", 250),  # far above: a heading of the document
+    line("某某市农业农村局2024年度部门预算", 320, height=60),  # larger type: a heading
+    line("部门收支预算总表", 330),  # a complete title of its own
+    line("第二部分 2024年度部门预算表", 330),  # a part heading
+])
+def test_line_above_a_title_that_is_not_its_beginning(upper: Segment) -> None:
+    segs = [line("一般公共预算支出预算表", 380), upper]
+    assert choose_caption(segs, TABLE).title == "一般公共预算支出预算表"
+
+
+def test_no_two_line_title_without_line_geometry() -> None:
+    segs = [seg("一般公共预算支出预算表"), seg("某某市农业农村局2024年度")]
+    assert choose_caption(segs, TABLE).title == "一般公共预算支出预算表"

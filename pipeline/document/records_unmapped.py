@@ -1,0 +1,46 @@
+"""Typed tables keep every printed number: a value column that no column rule of the table's type names (a
+local column such as 其他资金, 上年结转 or 货物/服务 in a 政府采购预算表, a column whose label was misread) still
+yields records, keyed by its printed label path as in untyped tables (``column`` empty, ``label`` set).
+
+The column's role is decided by the table's own content, the same way as for untyped tables
+(:func:`pipeline.records_generic.column_roles`: most filled data cells are amounts or numbers); columns the type
+already maps, row labels, codes and 序号/行次 columns are left as they are, and so is a column without a label
+of its own (none printed, or only the spanning label of its neighbours: a column the grid split off, a 行次
+column whose own label was not read) — its numbers are the neighbours' or no one's.  The type's rules do not
+vouch for such a record, so, like an untyped table's, it is never confident (``UNMAPPED_CONFIDENCE``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.model import Table
+
+#: the most a record of a column the type does not name can be trusted (below any review threshold)
+UNMAPPED_CONFIDENCE = 0.5
+#: key of a value column the table's type does not name (the untyped tables' ``col<i>``)
+_UNMAPPED = re.compile(r"^col[0-9]+$")
+
+
+def is_unmapped(key: str) -> bool:
+    """A key given by :func:`unmapped_value_columns`, not a canonical column key."""
+    return bool(_UNMAPPED.match(key))
+
+
+def unmapped_value_columns(table: Table, columns: dict[int, str]) -> dict[int, str]:
+    """``col<i>`` for each value column of ``table`` that ``columns`` (the type's mapping) leaves out."""
+    from pipeline.document.headers import header_row_count
+    from pipeline.records_generic import column_labels, column_roles
+
+    fixed = table.notes.header_rows
+    header_rows = fixed if isinstance(fixed, int) else header_row_count(table)
+    labels = column_labels(table, header_rows)
+    roles = column_roles(table, header_rows, labels)
+    return {c: k for c, k in roles.items() if c not in columns and is_unmapped(k) and own_label(c, labels)}
+
+
+def own_label(col: int, labels: dict[int, str]) -> bool:
+    """The column's label path is printed and is not just the spanning label above other columns ("收入" over
+    "收入 / 项目" and "收入 / 金额")."""
+    path = labels.get(col, "")
+    return bool(path) and not any(other.startswith(path + " / ") for c, other in labels.items() if c != col)
