@@ -18,6 +18,7 @@ Tuning lengths scale with the page's dpi (rulings of 1 px at 150 dpi survive; te
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -25,7 +26,7 @@ import numpy as np
 from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.model import BBox, Grid, PageImage
-from plugins.grid import partial, stacked
+from plugins.grid import gapcols, partial, stacked
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,12 +345,24 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
             vcov, hcov = boundary_coverage(h_cov, v_cov, row_edges, col_edges, scale.tol // 2 + 1)
             hcov = partial.draw_inferred(hcov, inferred, origin, spans)
             spans = spans_from_coverage(vcov, hcov)
+        inferred_c: list[int] = []
+        ambiguous_c: list[int] = []
+        csplits = gapcols.split_cols(text_ink, row_edges, col_edges, spans, dpi, scale.tol)
+        if csplits:  # rows ruled, columns not: columns from aligned text gaps
+            old_cols = col_edges
+            col_edges, inferred_c, ambiguous_c, drawn = gapcols.apply_splits(col_edges, csplits, scale.tol)
+            vcov, hcov_new = boundary_coverage(h_cov, v_cov, row_edges, col_edges, scale.tol // 2 + 1)
+            old_of = [int(np.searchsorted(old_cols, (a + b) / 2)) - 1 for a, b in pairwise(col_edges)]
+            hcov = np.maximum(hcov_new, hcov[:, old_of]) if hcov.size else hcov_new  # inferred rows stay drawn
+            vcov = gapcols.draw_inferred(vcov, drawn)
+            spans = spans_from_coverage(vcov, hcov)
         sides = np.concatenate([vcov.ravel(), hcov.ravel()])
         ambiguous_sides = float(np.mean((sides > 0.2) & (sides < 0.8))) if sides.size else 0.0
         grids.append(Grid(bbox=BBox(col_edges[0], row_edges[0], col_edges[-1], row_edges[-1]),
                           row_edges=tuple(row_edges), col_edges=tuple(col_edges), spans=tuple(spans),
                           line_score=round(1.0 - ambiguous_sides, 4), inferred_rows=tuple(inferred),
-                          ambiguous_rows=tuple(ambiguous)))
+                          ambiguous_rows=tuple(ambiguous), inferred_cols=tuple(inferred_c),
+                          ambiguous_cols=tuple(ambiguous_c)))
     return grids
 
 
