@@ -118,8 +118,9 @@ def merge_collinear(segs: list[Segment], tol: float, max_gap: float) -> list[Seg
 def drop_overshooting(hs: list[Segment], vs: list[Segment], margin: float
                       ) -> tuple[list[Segment], list[Segment]]:
     """Drop segments that run far past the table: scanner feeder streaks and hairs cross a table, rulings stop
-    at its border.  Vertical rulings must stop at the top and bottom rulings; horizontal ones may run past one
-    side (tables printed open at the left or right) but not past both."""
+    at its border.  Vertical rulings must stop at the top and bottom rulings, except where the table's border
+    on that side is not printed (most of its column rulings end there together, ``open_side``); horizontal
+    ones may run past one side (tables printed open at the left or right) but not past both."""
     if not hs or not vs:
         return hs, vs
     # the table's extent from rulings that meet at least two perpendicular ones (a streak meets the paper
@@ -129,9 +130,21 @@ def drop_overshooting(hs: list[Segment], vs: list[Segment], margin: float
     vs_sup = [v for v in vs if sum(touches(v, h, tol) for h in hs) >= 2] or vs
     top, bottom = min(h.pos for h in hs_sup), max(h.pos for h in hs_sup)
     left, right = min(v.pos for v in vs_sup), max(v.pos for v in vs_sup)
-    vs2 = [v for v in vs if not (v.lo < top - margin or v.hi > bottom + margin)]
+    up = [v for v in vs if v.lo < top - margin]
+    down = [v for v in vs if v.hi > bottom + margin]
+    vs2 = [v for v in vs if not (v in up and v in down)
+           and not (v in up and not open_side([u.lo for u in up], v.lo, len(vs_sup), margin))
+           and not (v in down and not open_side([d.hi for d in down], v.hi, len(vs_sup), margin))]
     hs2 = [h for h in hs if not (h.lo < left - margin and h.hi > right + margin)]
     return hs2, vs2
+
+
+def open_side(ends: list[float], end: float, n_rulings: int, margin: float) -> bool:
+    """Does a ruling that runs past the table's top (bottom) ruling end where an unprinted border would be:
+    at least half of the table's rulings (two at least) run past it and end together with this one?  A
+    continuation printed without its top (bottom) border; a streak ends alone."""
+    together = sum(1 for e in ends if abs(e - end) <= margin)
+    return together >= max(2, n_rulings / 2)
 
 
 def touches(a: Segment, b: Segment, tol: float) -> bool:

@@ -119,6 +119,31 @@ def test_rows_ruled_columns_from_aligned_gaps(name: str) -> None:
     assert all(rs == 1 and cs_ == 1 for _r, _c, rs, cs_ in grid.spans)
 
 
+@needs_font
+@pytest.mark.parametrize("name", ["ragged-200", "ragged-150-skewed", "open-top-left", "open-top-150"])
+def test_ragged_and_open_sided_grids_keep_their_structure(name: str) -> None:
+    """Items and funding sources splitting a project's rows differently (one column's cell spans several rows
+    of its neighbour); a continuation printed without its top (and left) border: the grid is the printed one,
+    cell for cell."""
+    case, truth = CASES[name], truth_table(name)
+    gray = upright(page_image(name).gray, 0, case.skew)
+    grids = lattice.find_grids(gray, case.dpi)
+    assert len(grids) == 1
+    want = sorted((c["row"], c["col"], c["rowspan"], c["colspan"]) for c in truth["cells"])
+    assert sorted(grids[0].spans) == want
+
+
+def test_open_side_needs_most_rulings_ending_together() -> None:
+    S = lattice.Segment
+    hs = [S(100.0, 0.0, 500.0), S(140.0, 0.0, 500.0), S(180.0, 0.0, 500.0)]
+    cols = [S(x, 60.0, 180.0) for x in (0.0, 100.0, 300.0, 500.0)]  # top border not printed: all start at 60
+    _, vs = lattice.drop_overshooting(hs, cols, 12.0)
+    assert len(vs) == 4
+    streak = S(250.0, 20.0, 180.0)  # one line running past the top alone is a streak
+    _, vs = lattice.drop_overshooting(hs, [S(x, 100.0, 180.0) for x in (0.0, 100.0, 300.0, 500.0)] + [streak], 12.0)
+    assert streak not in vs and len(vs) == 4
+
+
 def test_column_gaps_rules() -> None:
     em = 30.0
 
