@@ -7,7 +7,10 @@ same wide horizontal extent (``row_groups``) are searched for x positions that a
 of the group (``common_gaps``), and a column boundary is put in the middle of each such gap:
 
 * the gap is at least ``MIN_COL_GAP_EM`` wide (the space between two words of one value is narrower);
-* at least two rows of the group hold text on both sides of it (a single row's spacing proves nothing);
+* at least two rows of the group hold text on both sides of it (a single row's spacing proves nothing), and
+  it is not beside a column edge the lattice already has (a broken or faint ruling leaves such a gap);
+* the rows line up in at least ``MIN_GAPS`` gaps (three columns): a single gap inside a ruled label column is
+  more often an enumerator ("一、") followed by tracked text;
 * a group with fewer than ``SURE_ROWS`` rows of text (a heading and one item) needs at least
   ``MIN_GAPS_FEW_ROWS`` common gaps — several columns lining up by chance over two rows is unlikely — and its
   boundaries are recorded as ambiguous, as is any gap narrower than ``SURE_GAP_EM`` that fewer than
@@ -37,9 +40,14 @@ SURE_GAP_EM = 1.6
 SURE_BOTH_ROWS = 5
 #: only cells at least this many ems wide are searched (a ruled column is not split)
 MIN_CELL_EM = 8.0
-#: groups with fewer rows of text than this need several common gaps and are ambiguous
+#: a group's rows must line up in at least this many gaps (three columns): one gap splitting a text column in
+#: two is more often an enumerator ("一、", "（三）") followed by tracked text than two columns
+MIN_GAPS = 2
+#: groups with fewer rows of text than this need more common gaps and are ambiguous
 SURE_ROWS = 3
 MIN_GAPS_FEW_ROWS = 3
+#: a gap this many ems from a column edge the lattice already has is that ruling's broken or faint stretch
+NEAR_EDGE_EM = 1.5
 #: a row whose longest run of text without a column gap covers this share of the cell is a paragraph
 PARAGRAPH_SHARE = 0.6
 
@@ -76,9 +84,10 @@ def is_paragraph(profile: np.ndarray, min_gap: float) -> bool:
     return longest >= PARAGRAPH_SHARE * profile.size
 
 
-def common_gaps(profiles: list[np.ndarray], em: float) -> list[tuple[float, bool]]:
+def common_gaps(profiles: list[np.ndarray], em: float, edges: tuple[float, ...] = ()) -> list[tuple[float, bool]]:
     """(x of the boundary relative to the cell, ambiguous?) of the gaps clear of text in every profile (one
-    bool column profile per row, True = ink); [] when the rows do not show a column structure."""
+    bool column profile per row, True = ink); [] when the rows do not show a column structure.  Gaps near
+    ``edges`` (the lattice's own column edges inside the cell, same coordinates) are not columns."""
     inked = [p for p in profiles if p.any()]
     if len(inked) < 2:
         return []
@@ -90,13 +99,15 @@ def common_gaps(profiles: list[np.ndarray], em: float) -> list[tuple[float, bool
         if b - a < MIN_COL_GAP_EM * em:
             continue
         both = sum(1 for p in inked if p[:a].any() and p[b:].any())
+        if any(abs((a + b) / 2.0 - e) < NEAR_EDGE_EM * em for e in edges):
+            continue
         if both >= 2:  # a narrow gap is ambiguous unless many rows line up on both sides of it
             found.append(((a + b) / 2.0, b - a < SURE_GAP_EM * em and both < SURE_BOTH_ROWS))
     if len(inked) < SURE_ROWS:
         if len(found) < MIN_GAPS_FEW_ROWS:
             return []
         return [(x, True) for x, _ in found]
-    return found
+    return found if len(found) >= MIN_GAPS else []
 
 
 def row_groups(spans: list[tuple[int, int, int, int]], col_edges: list[float], em: float
@@ -132,7 +143,8 @@ def split_cols(text_ink: np.ndarray, row_edges: list[float], col_edges: list[flo
                 region = text_ink[top:bottom, x0:x1] > 0 if bottom > top else np.zeros((0, x1 - x0), bool)
                 prof = text_profile(region.T, em) if region.size else np.zeros(x1 - x0, bool)
             if prof is None or is_paragraph(prof, MIN_COL_GAP_EM * em):
-                found = common_gaps([p for _, p in block], em) if block else []
+                inner = tuple(e - x0 for e in col_edges[c0 + 1:c1])
+                found = common_gaps([p for _, p in block], em, inner) if block else []
                 if found:
                     out.append(ColSplit(rows=tuple(rr for rr, _ in block), c0=c0, c1=c1,
                                         xs=tuple(x0 + x for x, _ in found), ambiguous=tuple(a for _, a in found)))

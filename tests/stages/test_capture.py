@@ -164,6 +164,12 @@ def test_column_gaps_rules() -> None:
     assert gapcols.common_gaps(cols[:2], em) == []
     four = [row((0, 50), (120, 200), (280, 350), (430, 500))] * 2
     assert [a for _, a in gapcols.common_gaps(four, em)] == [True, True, True]
+    # one gap splitting a ruled label column ("一、" + tracked text) is not a column structure
+    enum = [row((0, 50), (90, 400)), row((0, 45), (90, 300)), row((0, 50), (90, 350))]
+    assert gapcols.common_gaps(enum, em) == []
+    # a gap beside a column edge the lattice already has is a broken ruling, not a column
+    assert [round(x) for x, _ in gapcols.common_gaps(cols, em, edges=(360.0,))] == []
+    assert [round(x) for x, _ in gapcols.common_gaps(cols * 2, em, edges=(500.0,))] == [90, 350]
     # a paragraph row ends a group
     assert gapcols.is_paragraph(row((0, 500)), 1.1 * em) and not gapcols.is_paragraph(cols[0], 1.1 * em)
 
@@ -296,7 +302,8 @@ def test_guard_flags_become_a_page_warning() -> None:
 
 
 @needs_font
-@pytest.mark.parametrize("name", ["unruled-150-skewed", "sealed-red", "photo-quarter-turn"])
+@pytest.mark.parametrize("name", ["unruled-150-skewed", "colsless-150-skewed", "sealed-red", "photo-quarter-turn",
+                                  "photo-lighter-background"])
 def test_captured_pages_read_end_to_end(name: str, tmp_path, config, pm) -> None:  # type: ignore[no-untyped-def]
     from pipeline.runner import process_document
 
