@@ -52,10 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     runs = [("after", documents(a.after))] + ([("before", documents(a.before))] if a.before else [])
     stats = [(label, *slowest(docs)) for label, docs in runs]
     names = sorted(set().union(*(w.keys() for _, _, w in stats)))
-    print(f"{'document':28}" + "".join(f" {label + ' slowest page: s, ×run, ×doc median':>40}"
+    print(f"{'document':40}" + "".join(f" {label + ' slowest page: s, ×run, ×doc median':>40}"
                                        for label, _, _ in stats))
     for n in names:
-        row = f"{n:28}"
+        row = f"{n:40}"
         for _label, median, worst in stats:
             if n in worst:
                 page, sec, own = worst[n]

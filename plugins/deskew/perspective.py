@@ -29,6 +29,9 @@ MIN_INSET = 0.03
 BACKGROUND_DARKER = 0.8
 #: a photo's sheet differs from its border (background) by at least this (Lab units or grey levels, 95th pct)
 MIN_BORDER_CONTRAST = 18.0
+#: ... and its outline is seen at an angle (a scan's shaded table is a rectangle skewed a few degrees at most)
+MIN_PERSPECTIVE_DEG = 2.5
+MIN_TURN_DEG = 4.0
 #: the reduced copy's longest side
 WORK_SIDE = 800
 A4_LONG_INCH = 297.0 / 25.4
@@ -53,7 +56,7 @@ def paper_quad(gray: np.ndarray, rgb: np.ndarray | None = None) -> np.ndarray | 
         dist = border_contrast(small, colour)
         if dist is not None:
             quad = sheet_region(np.clip(dist * (255.0 / max(float(dist.max()), 1e-6)), 0, 255).astype(np.uint8))
-            if quad is not None and not unlike_border(dist, quad):
+            if quad is not None and not (unlike_border(dist, quad) and looks_photographed(quad)):
                 quad = None
             if quad is not None:
                 inside = np.zeros(small.shape, np.uint8)
@@ -88,6 +91,22 @@ def unlike_border(dist: np.ndarray, quad: np.ndarray) -> bool:
     inner = float(np.median(dist[inside > 0]))
     outer = float(np.median(dist[inside == 0]))
     return inner >= MIN_BORDER_CONTRAST and outer < 0.5 * inner
+
+
+def looks_photographed(quad: np.ndarray) -> bool:
+    """Is the outline seen at an angle: opposite sides converge by ``MIN_PERSPECTIVE_DEG`` or the whole is
+    turned ``MIN_TURN_DEG`` off the axes?  A scanned page whose table is shaded (a tinted region on white
+    paper, like tinted paper on a white table) has a rectangular, barely skewed outline."""
+    def angle(a: np.ndarray, b: np.ndarray) -> float:
+        d = b - a
+        return math.degrees(math.atan2(float(d[1]), float(d[0])))
+
+    c = order_corners(quad.astype(np.float64))
+    top, bottom = angle(c[0], c[1]), angle(c[3], c[2])
+    left, right = angle(c[0], c[3]), angle(c[1], c[2])
+    converge = max(abs(top - bottom), abs(left - right))
+    turn = abs((top + bottom) / 2)
+    return converge >= MIN_PERSPECTIVE_DEG or turn >= MIN_TURN_DEG
 
 
 def sheet_region(img: np.ndarray) -> np.ndarray | None:

@@ -253,6 +253,14 @@ def test_scans_are_not_rectified() -> None:
     page[200:1200, 100:900:60] = 20
     assert perspective.rectify(page) is None
     assert perspective.rectify(page, np.repeat(page[..., None], 3, axis=2)) is None
+    # a shaded table on white paper, skewed as scans are: a tinted rectangle on white, but not seen at an angle
+    shaded = np.full((1400, 1000), 250, np.uint8)
+    shaded[300:1100, 100:900] = 205
+    shaded[300:1100:40, 100:900] = 30
+    shaded[300:1100, 100:900:100] = 30
+    turn = cv2.getRotationMatrix2D((500, 700), 1.8, 1.0)
+    shaded = cv2.warpAffine(shaded, turn, (1000, 1400), borderValue=250)
+    assert perspective.rectify(shaded) is None
 
 
 # ----------------------------------------------------------------------------- hook and page record
