@@ -145,7 +145,8 @@ class Grid:
     ``spans`` lists (row, col, rowspan, colspan) for every cell; together they cover every grid position once.
     ``line_score`` says how well the drawn lines support the grid (0..1).  ``inferred_rows`` are the indices
     (into ``row_edges``) of row boundaries inferred from whitespace where no ruling is printed (partially ruled
-    tables), ``ambiguous_rows`` those of them that could also be the leading of a wrapped cell.
+    tables), ``ambiguous_rows`` those of them that could also be the leading of a wrapped cell; likewise
+    ``inferred_cols``/``ambiguous_cols`` for column boundaries from aligned text gaps (rows ruled, columns not).
     """
 
     bbox: BBox
@@ -155,6 +156,8 @@ class Grid:
     line_score: float = 1.0
     inferred_rows: tuple[int, ...] = ()
     ambiguous_rows: tuple[int, ...] = ()
+    inferred_cols: tuple[int, ...] = ()
+    ambiguous_cols: tuple[int, ...] = ()
 
     @property
     def n_rows(self) -> int:

@@ -1,6 +1,7 @@
 """Photographed pages: the sheet of paper found against its background and rectified by a homography.
 
-``paper_quad`` (on a reduced copy: the brightest large region, Otsu-thresholded, is the paper; its convex hull
+``paper_quad`` (on a reduced copy: the brightest large region, Otsu-thresholded, is the paper — or, for tinted
+paper on a lighter or similar background, the region most unlike the image's border colour; its convex hull
 simplified to four corners) -> ``order_corners`` (top-left, top-right, bottom-right, bottom-left, starting
 from the corner that makes the least rotation: a quarter turn is left to the orientation estimate) ->
 ``rectify`` (homography onto an axis-aligned rectangle as large as the sheet's sides, cropping the
@@ -26,6 +27,11 @@ MIN_PAPER_SHARE = 0.2
 MIN_INSET = 0.03
 #: the background outside the sheet is at most this share of the paper's brightness
 BACKGROUND_DARKER = 0.8
+#: a photo's sheet differs from its border (background) by at least this (Lab units or grey levels, 95th pct)
+MIN_BORDER_CONTRAST = 18.0
+#: ... and its outline is seen at an angle (a scan's shaded table is a rectangle skewed a few degrees at most)
+MIN_PERSPECTIVE_DEG = 2.5
+MIN_TURN_DEG = 4.0
 #: the reduced copy's longest side
 WORK_SIDE = 800
 A4_LONG_INCH = 297.0 / 25.4
@@ -34,19 +40,85 @@ A4_LONG_INCH = 297.0 / 25.4
 MIN_DPI = 200.0
 
 
-def paper_quad(gray: np.ndarray) -> np.ndarray | None:
-    """Four corners (4×2 float, image pixels) of the sheet photographed on a darker background, or None."""
+def paper_quad(gray: np.ndarray, rgb: np.ndarray | None = None) -> np.ndarray | None:
+    """Four corners (4×2 float, image pixels) of the sheet photographed on a background, or None.  First the
+    sheet as the brightest large region on a darker background; failing that, the sheet as the large region
+    that differs most from the image's border (``border_contrast``): tinted paper on a lighter table, a low
+    contrast background."""
     h, w = gray.shape
     f = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
     small = cv2.GaussianBlur(small, (0, 0), 2.0)
-    _t, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    quad, brighter = sheet_region(small), True
+    if quad is None:
+        colour = None if rgb is None else cv2.resize(rgb, (small.shape[1], small.shape[0]),
+                                                     interpolation=cv2.INTER_AREA)
+        dist = border_contrast(small, colour)
+        if dist is not None:
+            quad = sheet_region(np.clip(dist * (255.0 / max(float(dist.max()), 1e-6)), 0, 255).astype(np.uint8))
+            if quad is not None and not (unlike_border(dist, quad) and looks_photographed(quad)):
+                quad = None
+            if quad is not None:
+                inside = np.zeros(small.shape, np.uint8)
+                cv2.fillConvexPoly(inside, quad.astype(np.int32), 1)
+                brighter = bool(np.median(small[inside > 0]) >= np.median(small[inside == 0]))
+    if quad is None:
+        return None
+    return refine_quad(gray, quad.astype(np.float64) / f, 4.0 / f + 4.0, brighter)
+
+
+def border_contrast(small: np.ndarray, colour: np.ndarray | None) -> np.ndarray | None:
+    """Each pixel's distance from the colour of the image's border (the background a photo shows around the
+    sheet): Lab distance when colour is given, grey difference otherwise; None when nothing differs much."""
+    img = (cv2.cvtColor(cv2.GaussianBlur(colour, (0, 0), 2.0), cv2.COLOR_RGB2LAB).astype(np.float32)
+           if colour is not None else small.astype(np.float32)[..., None])
+    b = max(2, round(0.02 * max(small.shape)))
+    border = np.concatenate([img[:b].reshape(-1, img.shape[2]), img[-b:].reshape(-1, img.shape[2]),
+                             img[:, :b].reshape(-1, img.shape[2]), img[:, -b:].reshape(-1, img.shape[2])])
+    ref = np.median(border, axis=0)
+    dist = np.linalg.norm(img - ref, axis=2)
+    if float(np.percentile(dist, 95)) < MIN_BORDER_CONTRAST:
+        return None
+    return dist
+
+
+def unlike_border(dist: np.ndarray, quad: np.ndarray) -> bool:
+    """Is the sheet itself (not only its print) unlike the border: the median inside ``quad`` differs by
+    ``MIN_BORDER_CONTRAST`` and the outside is mostly like the border?  A scan's paper is its border's colour:
+    a table's print found as a region is no sheet."""
+    inside = np.zeros(dist.shape, np.uint8)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 1)
+    inner = float(np.median(dist[inside > 0]))
+    outer = float(np.median(dist[inside == 0]))
+    return inner >= MIN_BORDER_CONTRAST and outer < 0.5 * inner
+
+
+def looks_photographed(quad: np.ndarray) -> bool:
+    """Is the outline seen at an angle: opposite sides converge by ``MIN_PERSPECTIVE_DEG`` or the whole is
+    turned ``MIN_TURN_DEG`` off the axes?  A scanned page whose table is shaded (a tinted region on white
+    paper, like tinted paper on a white table) has a rectangular, barely skewed outline."""
+    def angle(a: np.ndarray, b: np.ndarray) -> float:
+        d = b - a
+        return math.degrees(math.atan2(float(d[1]), float(d[0])))
+
+    c = order_corners(quad.astype(np.float64))
+    top, bottom = angle(c[0], c[1]), angle(c[3], c[2])
+    left, right = angle(c[0], c[3]), angle(c[1], c[2])
+    converge = max(abs(top - bottom), abs(left - right))
+    turn = abs((top + bottom) / 2)
+    return converge >= MIN_PERSPECTIVE_DEG or turn >= MIN_TURN_DEG
+
+
+def sheet_region(img: np.ndarray) -> np.ndarray | None:
+    """Corners (reduced-copy pixels) of the largest bright region of ``img`` (Otsu), when it is a clear
+    quadrilateral with a background visible around it in ``img``."""
+    _t, bright = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     n, lab, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
     if n < 2:
         return None
     i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    share = stats[i, cv2.CC_STAT_AREA] / float(small.size)
+    share = stats[i, cv2.CC_STAT_AREA] / float(img.size)
     if not MIN_PAPER_SHARE <= share <= MAX_PAPER_SHARE:
         return None
     contours, _ = cv2.findContours((lab == i).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -60,9 +132,9 @@ def paper_quad(gray: np.ndarray) -> np.ndarray | None:
         return None
     if cv2.contourArea(approx.astype(np.float32)) < 0.85 * cv2.contourArea(hull.astype(np.float32)):
         return None  # the four corners miss much of the region: not a sheet's outline
-    if not background_visible(small, approx.reshape(4, 2)):
+    if not background_visible(img, approx.reshape(4, 2)):
         return None  # a scan whose dense print broke the paper region up: the sheet is the whole image
-    return refine_quad(gray, approx.reshape(4, 2).astype(np.float64) / f, 4.0 / f + 4.0)
+    return approx.reshape(4, 2)
 
 
 def background_visible(small: np.ndarray, quad: np.ndarray) -> bool:
@@ -83,9 +155,10 @@ def background_visible(small: np.ndarray, quad: np.ndarray) -> bool:
     return outside < BACKGROUND_DARKER * paper
 
 
-def refine_quad(gray: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
+def refine_quad(gray: np.ndarray, quad: np.ndarray, reach: float, brighter: bool = True) -> np.ndarray:
     """The corners of ``quad`` (found on a reduced copy) made precise on the full image: along each side, the
-    strongest bright-to-dark step outwards within ``reach`` pixels is the paper's edge; a robust line through
+    strongest bright-to-dark step outwards (dark-to-bright when the paper is not ``brighter`` than its
+    background) within ``reach`` pixels is the paper's edge; a robust line through
     those points per side, and the corners where neighbouring lines meet."""
     h, w = gray.shape
     smooth = cv2.GaussianBlur(gray, (0, 0), 1.2).astype(np.float32)
@@ -108,6 +181,8 @@ def refine_quad(gray: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
             prof = cv2.remap(smooth, xs[ok].astype(np.float32)[None, :], ys[ok].astype(np.float32)[None, :],
                              cv2.INTER_LINEAR)[0]
             step = prof[:-2] - prof[2:]  # bright (inside) to dark (outside) going outwards
+            if not brighter:
+                step = -step
             j = int(np.argmax(step))
             if step[j] > 12:
                 off = offsets[ok][j + 1]
@@ -157,7 +232,7 @@ def rectify(gray: np.ndarray, rgb: np.ndarray | None = None
     """The sheet cut out of a photo and made rectangular (grey, colour when given), the 3×3 homography from
     the photo's pixels to the rectified page's, and the page's dpi when the sheet has A proportions (then
     enlarged to at least ``MIN_DPI``); None when the image is not a photographed sheet."""
-    quad = paper_quad(gray)
+    quad = paper_quad(gray, rgb)
     if quad is None:
         return None
     corners = order_corners(quad)

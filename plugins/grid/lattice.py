@@ -18,6 +18,7 @@ Tuning lengths scale with the page's dpi (rulings of 1 px at 150 dpi survive; te
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -25,7 +26,7 @@ import numpy as np
 from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.model import BBox, Grid, PageImage
-from plugins.grid import partial, stacked
+from plugins.grid import gapcols, partial, stacked
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +118,9 @@ def merge_collinear(segs: list[Segment], tol: float, max_gap: float) -> list[Seg
 def drop_overshooting(hs: list[Segment], vs: list[Segment], margin: float
                       ) -> tuple[list[Segment], list[Segment]]:
     """Drop segments that run far past the table: scanner feeder streaks and hairs cross a table, rulings stop
-    at its border.  Vertical rulings must stop at the top and bottom rulings; horizontal ones may run past one
-    side (tables printed open at the left or right) but not past both."""
+    at its border.  Vertical rulings must stop at the top and bottom rulings, except where the table's border
+    on that side is not printed (most of its column rulings end there together, ``open_side``); horizontal
+    ones may run past one side (tables printed open at the left or right) but not past both."""
     if not hs or not vs:
         return hs, vs
     # the table's extent from rulings that meet at least two perpendicular ones (a streak meets the paper
@@ -128,9 +130,21 @@ def drop_overshooting(hs: list[Segment], vs: list[Segment], margin: float
     vs_sup = [v for v in vs if sum(touches(v, h, tol) for h in hs) >= 2] or vs
     top, bottom = min(h.pos for h in hs_sup), max(h.pos for h in hs_sup)
     left, right = min(v.pos for v in vs_sup), max(v.pos for v in vs_sup)
-    vs2 = [v for v in vs if not (v.lo < top - margin or v.hi > bottom + margin)]
+    up = [v for v in vs if v.lo < top - margin]
+    down = [v for v in vs if v.hi > bottom + margin]
+    vs2 = [v for v in vs if not (v in up and v in down)
+           and not (v in up and not open_side([u.lo for u in up], v.lo, len(vs_sup), margin))
+           and not (v in down and not open_side([d.hi for d in down], v.hi, len(vs_sup), margin))]
     hs2 = [h for h in hs if not (h.lo < left - margin and h.hi > right + margin)]
     return hs2, vs2
+
+
+def open_side(ends: list[float], end: float, n_rulings: int, margin: float) -> bool:
+    """Does a ruling that runs past the table's top (bottom) ruling end where an unprinted border would be:
+    at least half of the table's rulings (two at least) run past it and end together with this one?  A
+    continuation printed without its top (bottom) border; a streak ends alone."""
+    together = sum(1 for e in ends if abs(e - end) <= margin)
+    return together >= max(2, n_rulings / 2)
 
 
 def touches(a: Segment, b: Segment, tol: float) -> bool:
@@ -344,12 +358,24 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
             vcov, hcov = boundary_coverage(h_cov, v_cov, row_edges, col_edges, scale.tol // 2 + 1)
             hcov = partial.draw_inferred(hcov, inferred, origin, spans)
             spans = spans_from_coverage(vcov, hcov)
+        inferred_c: list[int] = []
+        ambiguous_c: list[int] = []
+        csplits = gapcols.split_cols(text_ink, row_edges, col_edges, spans, dpi, scale.tol)
+        if csplits:  # rows ruled, columns not: columns from aligned text gaps
+            old_cols = col_edges
+            col_edges, inferred_c, ambiguous_c, drawn = gapcols.apply_splits(col_edges, csplits, scale.tol)
+            vcov, hcov_new = boundary_coverage(h_cov, v_cov, row_edges, col_edges, scale.tol // 2 + 1)
+            old_of = [int(np.searchsorted(old_cols, (a + b) / 2)) - 1 for a, b in pairwise(col_edges)]
+            hcov = np.maximum(hcov_new, hcov[:, old_of]) if hcov.size else hcov_new  # inferred rows stay drawn
+            vcov = gapcols.draw_inferred(vcov, drawn)
+            spans = spans_from_coverage(vcov, hcov)
         sides = np.concatenate([vcov.ravel(), hcov.ravel()])
         ambiguous_sides = float(np.mean((sides > 0.2) & (sides < 0.8))) if sides.size else 0.0
         grids.append(Grid(bbox=BBox(col_edges[0], row_edges[0], col_edges[-1], row_edges[-1]),
                           row_edges=tuple(row_edges), col_edges=tuple(col_edges), spans=tuple(spans),
                           line_score=round(1.0 - ambiguous_sides, 4), inferred_rows=tuple(inferred),
-                          ambiguous_rows=tuple(ambiguous)))
+                          ambiguous_rows=tuple(ambiguous), inferred_cols=tuple(inferred_c),
+                          ambiguous_cols=tuple(ambiguous_c)))
     return grids
 
 

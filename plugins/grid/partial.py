@@ -182,18 +182,22 @@ AMBIGUOUS_ROW_CAP = 0.8
 
 
 def inferred_row_confidence(cells: list[Cell], grid: Grid) -> list[Cell]:
-    """Cells bounded by an inferred row boundary lose a little confidence; beside an ambiguous one they are
-    flagged ``row-boundary-ambiguous`` and capped below review: the rows may be one wrapped cell."""
-    if not grid.inferred_rows:
+    """Cells bounded by an inferred row (or column, ``gapcols``) boundary lose a little confidence; beside an
+    ambiguous one they are flagged ``row-boundary-ambiguous`` (``col-boundary-ambiguous``) and capped below
+    review: the rows may be one wrapped cell, the columns one value with wide spacing."""
+    if not grid.inferred_rows and not grid.inferred_cols:
         return cells
     inferred, ambiguous = set(grid.inferred_rows), set(grid.ambiguous_rows)
+    inferred_c, ambiguous_c = set(grid.inferred_cols), set(grid.ambiguous_cols)
     out = []
     for c in cells:
         sides = {c.row, c.row + c.rowspan}
-        if sides & ambiguous:
-            c = replace(c, confidence=round(min(c.confidence, AMBIGUOUS_ROW_CAP), 4),
-                        flags=(*c.flags, "row-boundary-ambiguous"))
-        elif sides & inferred:
+        sides_c = {c.col, c.col + c.colspan}
+        flags = (*(("row-boundary-ambiguous",) if sides & ambiguous else ()),
+                 *(("col-boundary-ambiguous",) if sides_c & ambiguous_c else ()))
+        if flags:
+            c = replace(c, confidence=round(min(c.confidence, AMBIGUOUS_ROW_CAP), 4), flags=(*c.flags, *flags))
+        elif sides & inferred or sides_c & inferred_c:
             c = replace(c, confidence=round(c.confidence * INFERRED_ROW_FACTOR, 4))
         out.append(c)
     return out

@@ -20,7 +20,7 @@ from pipeline.plugin_manager import PluginManager
 from pipeline.runner import page_warnings, process_page
 from plugins.cells.reconstruct import DETECTOR_BUDGET_FLAG, MAX_DETECTOR_CELLS, detector_over_budget
 from plugins.deskew import capture, perspective, seals
-from plugins.grid import lattice, partial
+from plugins.grid import gapcols, lattice, partial
 from samples import capture_samples as cs
 from samples import make_samples as ms
 
@@ -104,6 +104,87 @@ def test_inferred_boundaries_are_less_certain_and_ambiguous_ones_flagged() -> No
                for c in out[1:])
 
 
+@needs_font
+@pytest.mark.parametrize("name", ["colsless-200", "colsless-150-skewed"])
+def test_rows_ruled_columns_from_aligned_gaps(name: str) -> None:
+    case, truth = CASES[name], truth_table(name)
+    gray = upright(page_image(name).gray, 0, case.skew)
+    (grid,) = lattice.find_grids(gray, case.dpi)
+    assert (grid.n_rows, grid.n_cols) == (truth["n_rows"], truth["n_cols"])
+    # only the outer box is ruled: every inner column boundary is inferred, each lies in its printed gap
+    assert grid.inferred_cols == tuple(range(1, truth["n_cols"]))
+    assert grid.inferred_rows == () and grid.ambiguous_cols == ()
+    printed = ms.edges(0, [ms.px(w, case.dpi) for w in cs.COLSLESS_COLS_MM])
+    for k in grid.inferred_cols:  # the whitespace between a right-aligned amount and the next column's text
+        assert abs((grid.col_edges[k] - grid.col_edges[0]) - printed[k]) < ms.px(8, case.dpi)
+    assert all(rs == 1 and cs_ == 1 for _r, _c, rs, cs_ in grid.spans)
+
+
+@needs_font
+@pytest.mark.parametrize("name", ["ragged-200", "ragged-150-skewed", "open-top-left", "open-top-150"])
+def test_ragged_and_open_sided_grids_keep_their_structure(name: str) -> None:
+    """Items and funding sources splitting a project's rows differently (one column's cell spans several rows
+    of its neighbour); a continuation printed without its top (and left) border: the grid is the printed one,
+    cell for cell."""
+    case, truth = CASES[name], truth_table(name)
+    gray = upright(page_image(name).gray, 0, case.skew)
+    grids = lattice.find_grids(gray, case.dpi)
+    assert len(grids) == 1
+    want = sorted((c["row"], c["col"], c["rowspan"], c["colspan"]) for c in truth["cells"])
+    assert sorted(grids[0].spans) == want
+
+
+def test_open_side_needs_most_rulings_ending_together() -> None:
+    S = lattice.Segment
+    hs = [S(100.0, 0.0, 500.0), S(140.0, 0.0, 500.0), S(180.0, 0.0, 500.0)]
+    cols = [S(x, 60.0, 180.0) for x in (0.0, 100.0, 300.0, 500.0)]  # top border not printed: all start at 60
+    _, vs = lattice.drop_overshooting(hs, cols, 12.0)
+    assert len(vs) == 4
+    streak = S(250.0, 20.0, 180.0)  # one line running past the top alone is a streak
+    _, vs = lattice.drop_overshooting(hs, [S(x, 100.0, 180.0) for x in (0.0, 100.0, 300.0, 500.0)] + [streak], 12.0)
+    assert streak not in vs and len(vs) == 4
+
+
+def test_column_gaps_rules() -> None:
+    em = 30.0
+
+    def row(*runs: tuple[int, int]) -> np.ndarray:
+        p = np.zeros(600, bool)
+        for a, b in runs:
+            p[a:b] = True
+        return p
+
+    cols = [row((0, 60), (120, 300), (400, 520)), row((10, 50), (130, 250), (450, 520)),
+            row((0, 60), (120, 200), (430, 520))]
+    got = gapcols.common_gaps(cols, em)
+    assert [round(x) for x, _ in got] == [90, 350] and not any(a for _, a in got)
+    # a word space (under MIN_COL_GAP_EM) is not a column gap
+    assert gapcols.common_gaps([row((0, 60), (80, 200))] * 4, em) == []
+    # one row's spacing proves nothing; two rows need several aligned gaps and stay ambiguous
+    assert gapcols.common_gaps([row((0, 60), (200, 300)), row()], em) == []
+    assert gapcols.common_gaps(cols[:2], em) == []
+    four = [row((0, 50), (120, 200), (280, 350), (430, 500))] * 2
+    assert [a for _, a in gapcols.common_gaps(four, em)] == [True, True, True]
+    # one gap splitting a ruled label column ("一、" + tracked text) is not a column structure
+    enum = [row((0, 50), (90, 400)), row((0, 45), (90, 300)), row((0, 50), (90, 350))]
+    assert gapcols.common_gaps(enum, em) == []
+    # a gap beside a column edge the lattice already has is a broken ruling, not a column
+    assert [round(x) for x, _ in gapcols.common_gaps(cols, em, edges=(360.0,))] == []
+    assert [round(x) for x, _ in gapcols.common_gaps(cols * 2, em, edges=(500.0,))] == [90, 350]
+    # a paragraph row ends a group
+    assert gapcols.is_paragraph(row((0, 500)), 1.1 * em) and not gapcols.is_paragraph(cols[0], 1.1 * em)
+
+
+def test_inferred_columns_are_less_certain_and_ambiguous_ones_flagged() -> None:
+    grid = Grid(bbox=BBox(0, 0, 30, 10), row_edges=(0.0, 10.0), col_edges=(0.0, 10.0, 20.0, 30.0),
+                spans=((0, 0, 1, 1), (0, 1, 1, 1), (0, 2, 1, 1)), inferred_cols=(1, 2), ambiguous_cols=(2,))
+    cells = [Cell(row=0, col=c, rowspan=1, colspan=1, text="1", confidence=0.99, bbox=BBox(0, 0, 1, 1))
+             for c in range(3)]
+    out = partial.inferred_row_confidence(cells, grid)
+    assert out[0].confidence < 0.99 and not out[0].flags
+    assert all(c.confidence <= partial.AMBIGUOUS_ROW_CAP and "col-boundary-ambiguous" in c.flags for c in out[1:])
+
+
 # ----------------------------------------------------------------------------- seals
 
 
@@ -140,14 +221,16 @@ def test_grey_pages_are_left_unchanged() -> None:
 
 
 @needs_font
-@pytest.mark.parametrize("name", ["photo-tilted", "photo-quarter-turn"])
+@pytest.mark.parametrize("name", ["photo-tilted", "photo-quarter-turn", "photo-lighter-background",
+                                  "photo-low-contrast"])
 def test_photographed_sheet_rectified(name: str) -> None:
     case = CASES[name]
     p = cs.scan_params(case)
     spec = cs.unruled_final_table(ms.make_figures(ms.SEED + case.seed), n_rows=12)
     scanned = ms.simulate_scan(cs.table_page(spec, ms.page_style(p, str(FONT)), None),
                                replace(p, skew_deg_ccw=0.0))
-    photo, truth_h = cs.photograph(scanned, case.quarter_turns, case.tilt, case.seed)
+    photo, truth_h = cs.photograph(scanned, case.quarter_turns, case.tilt, case.seed, case.background,
+                                   case.paper_gain)
     prepared = capture.prepare(PageImage(source=name, page_number=1, gray=photo, dpi=72))
     assert prepared is not None and prepared.perspective is not None
     assert prepared.dpi == pytest.approx(perspective.MIN_DPI)
@@ -165,6 +248,20 @@ def test_scans_are_not_rectified() -> None:
     page = np.full((1400, 1000), 230, np.uint8)
     page[:, :8] = 40  # a scanner's dark edge
     assert perspective.rectify(page) is None
+    # a scan whose table fills most of the sheet: its print is unlike the border, its paper is not
+    page[200:1200, 100:900] = 230
+    page[200:1200:30, 100:900] = 20
+    page[200:1200, 100:900:60] = 20
+    assert perspective.rectify(page) is None
+    assert perspective.rectify(page, np.repeat(page[..., None], 3, axis=2)) is None
+    # a shaded table on white paper, skewed as scans are: a tinted rectangle on white, but not seen at an angle
+    shaded = np.full((1400, 1000), 250, np.uint8)
+    shaded[300:1100, 100:900] = 205
+    shaded[300:1100:40, 100:900] = 30
+    shaded[300:1100, 100:900:100] = 30
+    turn = cv2.getRotationMatrix2D((500, 700), 1.8, 1.0)
+    shaded = cv2.warpAffine(shaded, turn, (1000, 1400), borderValue=250)
+    assert perspective.rectify(shaded) is None
 
 
 # ----------------------------------------------------------------------------- hook and page record
@@ -215,7 +312,8 @@ def test_guard_flags_become_a_page_warning() -> None:
 
 
 @needs_font
-@pytest.mark.parametrize("name", ["unruled-150-skewed", "sealed-red", "photo-quarter-turn"])
+@pytest.mark.parametrize("name", ["unruled-150-skewed", "colsless-150-skewed", "sealed-red", "photo-quarter-turn",
+                                  "photo-lighter-background"])
 def test_captured_pages_read_end_to_end(name: str, tmp_path, config, pm) -> None:  # type: ignore[no-untyped-def]
     from pipeline.runner import process_document
 
