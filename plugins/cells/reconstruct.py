@@ -28,7 +28,9 @@ from pipeline.config import PipelineConfig
 from pipeline.interfaces import LineRecognition, OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
 from pipeline.timing import stage
+from plugins.cells.blank import NOISE_CONFIDENCE, noise_specks
 from plugins.cells.normalise import DASH_READINGS, dash_by_width, normalise_cell_text
+from plugins.cells.shape import shape_factor
 from plugins.grid.partial import inferred_row_confidence
 
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
@@ -355,6 +357,8 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
     over_budget = detector_over_budget(sorted(tall), [prepared[i].crop.size for i in sorted(tall)], dpi)
     tall -= over_budget
     results = engine.recognize_lines([c.image for c in crops]) if crops else []
+    noise = noise_specks([pc.crop for pc in prepared], [pc.specks for pc in prepared],
+                         [not pc.mask.any() for pc in prepared], em(dpi))
     per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]] = {}
     for lc, res in zip(crops, results, strict=False):
         per_cell.setdefault(lc.cell_index, []).append((lc, res))
@@ -391,9 +395,9 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
         if got and not text:
             flags.append("ink-but-no-text")
         if pc.specks:
-            flags.append("specks-dropped")
-            conf = min(conf, DUSTY_EMPTY_CONFIDENCE)
-        conf *= plausibility(text)
+            flags.append("specks-dropped")  # the table's own noise (plugins.cells.blank) or a faint mark
+            conf = min(conf, NOISE_CONFIDENCE if idx in noise else DUSTY_EMPTY_CONFIDENCE)
+        conf *= plausibility(text) * shape_factor(text)
         cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, text=text, confidence=round(conf, 4),
                           bbox=box, lines=text_lines, flags=tuple(flags)))
     return apply_structure_confidence(cells, grid)

@@ -1,0 +1,50 @@
+"""Cell doubt from the page itself and from text shape (plugins/cells/blank.py, plugins/cells/shape.py): specks as
+common as a harsh scan's grain are its noise, a mark bigger than that keeps its doubt; numbers with letters glued
+in and labels with a stray end character are lowered."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from plugins.cells.blank import MIN_DUSTY, noise_specks, speck_ink
+from plugins.cells.shape import shape_factor
+
+EM = 29.0  # 10.5 pt at 200 dpi
+
+
+def blank_cell(dots: int = 0, size: int = 2, seed: int = 0) -> np.ndarray:
+    """A 40×120 paper crop with ``dots`` dark square marks of ``size`` pixels."""
+    crop = np.full((40, 120), 235, np.uint8)
+    rng = np.random.default_rng(seed)
+    for _ in range(dots):
+        y, x = rng.integers(5, 30), rng.integers(5, 110)
+        crop[y:y + size, x:x + size] = 40
+    return crop
+
+
+def test_common_small_specks_are_noise_and_a_bigger_mark_keeps_its_doubt() -> None:
+    crops = [blank_cell(1, 2, s) for s in range(8)] + [blank_cell(3, 4, 99)] + [blank_cell() for _ in range(20)]
+    specks = [1] * 8 + [3] + [0] * 20
+    noise = noise_specks(crops, specks, [True] * len(crops), EM)
+    assert noise == set(range(8))  # the ellipsis-like cell (index 8) is not the table's noise
+    assert speck_ink(crops[8], EM) > 2 * speck_ink(crops[0], EM)
+
+
+def test_rare_specks_keep_their_doubt() -> None:
+    crops = [blank_cell(1, 2, s) for s in range(MIN_DUSTY - 1)] + [blank_cell() for _ in range(100)]
+    specks = [1] * (MIN_DUSTY - 1) + [0] * 100
+    assert noise_specks(crops, specks, [True] * len(crops), EM) == set()
+    # enough dusty cells in number but under 5% of the empty cells: a clean scan's occasional dust
+    crops = [blank_cell(1, 2, s) for s in range(4)] + [blank_cell() for _ in range(100)]
+    assert noise_specks(crops, [1] * 4 + [0] * 100, [True] * 104, EM) == set()
+
+
+@pytest.mark.parametrize(("text", "doubt"), [
+    ("3i2", True), ("31Q12", True), ("476.85SY", True), ("1357.8€", True), ("X项目支出", True),
+    ("1公务接待费", True), ("本年支出“", True),
+    ("312", False), ("1,234.50", False), ("项目支出", False), ("1.一般公共预算资金", False), ("2023年完成", False),
+    ("（一）行政单位", False), ("≥1.2万亩", False), ("=100%", False), ("", False),
+])
+def test_text_shape(text: str, doubt: bool) -> None:
+    assert (shape_factor(text) < 1.0) is doubt
