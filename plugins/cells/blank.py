@@ -8,6 +8,12 @@ all buries the real doubts.  The page tells which it is: when specks are common 
 specks no bigger than that table's typical specks are its noise and the cell is confidently empty; a cell with
 markedly more dark ink than the typical speck (a lost "…" or "-") keeps its doubt.  No dpi constant: the rule
 measures the table itself.
+
+Grain bigger than dust survives cleaning and is read as something (M, •, 2e, 國, a stray digit): a cell whose ink
+is less than the thinnest printed character ("1" is about 0.11 square ems of ink at any resolution) and whose
+reading the recogniser doubts is read as empty (:func:`noise_reading`) — unless its marks are dots on one
+baseline (a printed "…", :func:`plugins.cells.reconstruct.is_dot_leader`).  Junk in an empty cell is a wrong
+cell, adds false neighbours to the table's structure and breaks the row's arithmetic, flagging all its cells.
 """
 
 from __future__ import annotations
@@ -46,3 +52,16 @@ def noise_specks(crops: Sequence[np.ndarray], specks: Sequence[int], blank: Sequ
     ink = {i: speck_ink(crops[i], em) for i in dusty}
     limit = NOISE_FACTOR * float(np.median(list(ink.values())))
     return {i for i, v in ink.items() if v <= limit}
+
+
+#: a cell with less ink than this (square ems: a printed "1" has about 0.11) …
+NOISE_INK_EM2 = 0.1
+#: … and a reading below this confidence (the cell's recognition confidence) holds no character: it is grain
+NOISE_READ_CONFIDENCE = 0.5
+
+
+def noise_reading(mask: np.ndarray, confidence: float, em: float) -> bool:
+    """Is a cell's ink (``mask``) too little for a printed character and its reading doubted (``confidence``):
+    grain read as a character."""
+    return bool(mask.any()) and confidence < NOISE_READ_CONFIDENCE and \
+        float(np.count_nonzero(mask)) < NOISE_INK_EM2 * em * em

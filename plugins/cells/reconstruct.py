@@ -28,7 +28,7 @@ from pipeline.config import PipelineConfig
 from pipeline.interfaces import LineRecognition, OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
 from pipeline.timing import stage
-from plugins.cells.blank import NOISE_CONFIDENCE, noise_specks
+from plugins.cells.blank import NOISE_CONFIDENCE, noise_reading, noise_specks
 from plugins.cells.normalise import DASH_READINGS, dash_by_width, normalise_cell_text
 from plugins.cells.shape import shape_factor
 from plugins.grid.partial import inferred_row_confidence
@@ -133,6 +133,12 @@ def is_dot_leader(boxes: list[tuple[int, int, int, int]], dpi: float) -> bool:
     gaps = np.diff(xs)
     return (ys[-1] - ys[0] <= max(3, 0.15 * em(dpi)) and float(gaps.max()) <= 1.2 * em(dpi)
             and float(gaps.max()) <= 2.5 * max(float(np.median(gaps)), 1.0))
+
+
+def dotted(mask: np.ndarray, dpi: float) -> bool:
+    """Are a cell's marks printed dots on one baseline ("…")."""
+    _n, _lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    return is_dot_leader([tuple(int(v) for v in s[:4]) for s in stats[1:]], dpi)
 
 
 def split_lines(mask: np.ndarray, dpi: float) -> list[tuple[int, int]]:
@@ -382,6 +388,10 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             if idx in over_budget:
                 flags.append(DETECTOR_BUDGET_FLAG)
                 conf = min(conf, DETECTOR_BUDGET_CONFIDENCE)
+        if idx not in tall and noise_reading(pc.mask, conf, em(dpi)) and not dotted(pc.mask, dpi):
+            text, text_lines = "", ()  # grain read as a character (plugins.cells.blank)
+            flags.append("noise-read-as-empty")
+            conf = NOISE_CONFIDENCE if noise else DUSTY_EMPTY_CONFIDENCE
         text, cleaned = clean_text(text)
         if cleaned:
             flags.append("stray-punctuation-removed")
@@ -392,7 +402,7 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
         if fixed != text:
             text = fixed
             flags.append("misread-normalised")
-        if got and not text:
+        if got and not text and "noise-read-as-empty" not in flags:
             flags.append("ink-but-no-text")
         if pc.specks:
             flags.append("specks-dropped")  # the table's own noise (plugins.cells.blank) or a faint mark

@@ -48,3 +48,16 @@ def test_rare_specks_keep_their_doubt() -> None:
 ])
 def test_text_shape(text: str, doubt: bool) -> None:
     assert (shape_factor(text) < 1.0) is doubt
+
+
+def test_grain_read_as_a_character_is_noise_but_a_printed_character_is_not() -> None:
+    from plugins.cells.blank import noise_reading
+
+    grain = np.zeros((40, 120), bool)
+    grain[10:14, 50:55] = True  # 20 px: far less ink than a printed "1" (about 0.11 square ems)
+    one = np.zeros((40, 120), bool)
+    one[8:27, 50:55] = True  # a "1": 0.65 em tall, a 5-px stroke
+    assert noise_reading(grain, 0.05, EM)
+    assert not noise_reading(grain, 0.9, EM)  # a confident reading stands
+    assert not noise_reading(one, 0.05, EM)  # a real character read badly keeps its text (and its doubt)
+    assert not noise_reading(np.zeros((40, 120), bool), 0.0, EM)
