@@ -30,7 +30,7 @@ from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
 from pipeline.timing import stage
 from plugins.cells.blank import NOISE_CONFIDENCE, noise_reading, noise_specks
 from plugins.cells.normalise import DASH_READINGS, dash_by_width, normalise_cell_text
-from plugins.cells.shape import shape_factor
+from plugins.cells.shape import BAR_CONFIDENCE, bar_dash, shape_factor
 from plugins.grid.partial import inferred_row_confidence
 
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
@@ -388,7 +388,11 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             if idx in over_budget:
                 flags.append(DETECTOR_BUDGET_FLAG)
                 conf = min(conf, DETECTOR_BUDGET_CONFIDENCE)
-        if idx not in tall and noise_reading(pc.mask, conf, em(dpi)) and not dotted(pc.mask, dpi):
+        dash = None if idx in tall else bar_dash(pc.mask, em(dpi))
+        if dash is not None:  # a dash by its ink shape (plugins.cells.shape)
+            flags.extend(("dash-by-shape",) if text != dash else ())
+            text, conf = dash, max(conf, BAR_CONFIDENCE)
+        elif idx not in tall and noise_reading(pc.mask, conf, em(dpi)) and not dotted(pc.mask, dpi):
             text, text_lines = "", ()  # grain read as a character (plugins.cells.blank)
             flags.append("noise-read-as-empty")
             conf = NOISE_CONFIDENCE if noise else DUSTY_EMPTY_CONFIDENCE

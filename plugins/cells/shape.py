@@ -7,11 +7,18 @@ confidence (the text is left as read; the reviewer decides).
   its start or end (X项目支出, 1公务接待费, 本年支出“) is a ruling, a speck or the neighbouring cell's ink read as a
   character.  Real labels that begin with a number carry more than one CJK-free character or punctuation
   (1.一般公共预算资金, 2023年…), which this shape does not match.
+
+And one ink shape these forms always print: a cell whose only ink is one solid thin horizontal bar near the
+middle of the cell, clear of its rulings, is a dash ("not applicable") whatever the recogniser made of it
+(94, 6一, 1, nothing — a blurred bar at 150 dpi); its length tells which dash (:func:`bar_dash`).
 """
 
 from __future__ import annotations
 
 import re
+
+import cv2
+import numpy as np
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LETTER_IN_NUMBER = re.compile(r"[A-Za-z€°£¥§]")
@@ -33,3 +40,29 @@ def shape_factor(text: str) -> float:
     if _GLUED_HEAD.fullmatch(t) or _GLUED_TAIL.fullmatch(t):
         return STRAY_END_FACTOR
     return 1.0
+
+
+#: a bar is at most this tall (ems of body text), at least this long, and fills this share of its box
+BAR_MAX_HEIGHT = 0.25
+BAR_MIN_WIDTH = 0.5
+BAR_MIN_FILL = 0.6
+#: confidence of a dash read from its shape
+BAR_CONFIDENCE = 0.95
+
+
+def bar_dash(mask: np.ndarray, em: float) -> str | None:
+    """The dash a cell's ink (``mask``) shows when it is one solid thin horizontal bar in the cell's middle
+    band, clear of its edges ("-" under 0.7 em long, "——" from 1.4 em, "—" between); else None."""
+    if not mask.any():
+        return None
+    n, _lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n != 2:
+        return None
+    x, y, w, h, area = (int(v) for v in stats[1])
+    height, width = mask.shape
+    centre = (y + h / 2) / height
+    if h > BAR_MAX_HEIGHT * em or w < BAR_MIN_WIDTH * em or area < BAR_MIN_FILL * w * h:
+        return None
+    if not 0.2 <= centre <= 0.8 or x == 0 or y == 0 or x + w == width or y + h == height:
+        return None
+    return "——" if w >= 1.4 * em else "-" if w < 0.7 * em else "—"
