@@ -30,6 +30,7 @@ from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
 from pipeline.timing import stage
 from plugins.cells.blank import NOISE_CONFIDENCE, noise_reading, noise_specks
 from plugins.cells.normalise import DASH_READINGS, dash_by_width, normalise_cell_text
+from plugins.cells.reread import AGREE_CONFIDENCE, agree, doubtful, second_preparation
 from plugins.cells.shape import BAR_CONFIDENCE, bar_dash, shape_factor
 from plugins.grid.partial import inferred_row_confidence
 
@@ -368,6 +369,7 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
     per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]] = {}
     for lc, res in zip(crops, results, strict=False):
         per_cell.setdefault(lc.cell_index, []).append((lc, res))
+    agreed = second_reading(per_cell, tall, engine)
     cells = []
     for idx, ((r, c, rs, cs), pc) in enumerate(zip(spans, prepared, strict=True)):
         box = pc.box
@@ -385,6 +387,9 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             conf = text_confidence([res for _, res in got]) ** CONFIDENCE_EXPONENT
             text_lines = tuple(TextLine(text=res.text, confidence=res.confidence, bbox=lc.bbox,
                                         char_confidences=res.char_confidences) for lc, res in got)
+            if idx in agreed:
+                conf = max(conf, AGREE_CONFIDENCE)
+                flags.append("second-reading-agrees")
             if idx in over_budget:
                 flags.append(DETECTOR_BUDGET_FLAG)
                 conf = min(conf, DETECTOR_BUDGET_CONFIDENCE)
@@ -415,6 +420,24 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
         cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, text=text, confidence=round(conf, 4),
                           bbox=box, lines=text_lines, flags=tuple(flags)))
     return apply_structure_confidence(cells, grid)
+
+
+def second_reading(per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]], tall: set[int],
+                   engine: OcrEngine) -> set[int]:
+    """The cells whose doubtful first reading a second, differently prepared reading confirms
+    (:mod:`plugins.cells.reread`)."""
+    cells = [i for i, got in per_cell.items() if i not in tall and doubtful([r for _, r in got])]
+    if not cells:
+        return set()
+    with stage("reread"):
+        second = engine.recognize_lines([second_preparation(lc.image) for i in cells for lc, _ in per_cell[i]])
+    out, k = set(), 0
+    for i in cells:
+        n = len(per_cell[i])
+        if agree([r for _, r in per_cell[i]], second[k:k + n]):
+            out.add(i)
+        k += n
+    return out
 
 
 def detector_over_budget(cells: Sequence[int], areas: Sequence[int], dpi: float) -> set[int]:
