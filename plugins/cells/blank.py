@@ -60,8 +60,19 @@ NOISE_INK_EM2 = 0.1
 NOISE_READ_CONFIDENCE = 0.5
 
 
-def noise_reading(mask: np.ndarray, confidence: float, em: float) -> bool:
-    """Is a cell's ink (``mask``) too little for a printed character and its reading doubted (``confidence``):
-    grain read as a character."""
-    return bool(mask.any()) and confidence < NOISE_READ_CONFIDENCE and \
-        float(np.count_nonzero(mask)) < NOISE_INK_EM2 * em * em
+#: whatever the confidence, a one-character reading (a letter, digit or CJK character) needs at least this much
+#: ink (square ems; a printed "1", the thinnest, has about 0.11): less is grain read as a character (國)
+MIN_INK_PER_CHAR_EM2 = 0.06
+_MARKS = frozenset("-—–_一~.·•…。、,，'`")
+
+
+def noise_reading(mask: np.ndarray, confidence: float, em: float, text: str = "") -> bool:
+    """Is a cell's ink (``mask``) too little for a printed character and its reading doubted (``confidence``),
+    or too little for the one character read (``text``, dashes and dots aside): grain read as a character."""
+    if not mask.any():
+        return False
+    ink = float(np.count_nonzero(mask)) / (em * em)
+    if confidence < NOISE_READ_CONFIDENCE and ink < NOISE_INK_EM2:
+        return True
+    chars = [c for c in text if not c.isspace()]
+    return len(chars) == 1 and chars[0] not in _MARKS and ink < MIN_INK_PER_CHAR_EM2

@@ -397,7 +397,7 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
         if dash is not None:  # a dash by its ink shape (plugins.cells.shape)
             flags.extend(("dash-by-shape",) if text != dash else ())
             text, conf = dash, max(conf, BAR_CONFIDENCE)
-        elif idx not in tall and noise_reading(pc.mask, conf, em(dpi)) and not dotted(pc.mask, dpi):
+        elif idx not in tall and noise_reading(pc.mask, conf, em(dpi), text) and not dotted(pc.mask, dpi):
             text, text_lines = "", ()  # grain read as a character (plugins.cells.blank)
             flags.append("noise-read-as-empty")
             conf = NOISE_CONFIDENCE if noise else DUSTY_EMPTY_CONFIDENCE

@@ -61,3 +61,15 @@ def test_grain_read_as_a_character_is_noise_but_a_printed_character_is_not() -> 
     assert not noise_reading(grain, 0.9, EM)  # a confident reading stands
     assert not noise_reading(one, 0.05, EM)  # a real character read badly keeps its text (and its doubt)
     assert not noise_reading(np.zeros((40, 120), bool), 0.0, EM)
+
+
+def test_characters_need_ink_whatever_the_confidence() -> None:
+    from plugins.cells.blank import noise_reading
+
+    grain = np.zeros((40, 120), bool)
+    grain[10:15, 50:56] = True  # 30 px = 0.036 square ems
+    assert noise_reading(grain, 0.95, EM, "國") and not noise_reading(grain, 0.95, EM, "國國")
+    assert not noise_reading(grain, 0.95, EM, "-")  # a small printed hyphen keeps its reading
+    one = np.zeros((40, 120), bool)
+    one[8:27, 50:55] = True
+    assert not noise_reading(one, 0.95, EM, "1")
