@@ -31,7 +31,7 @@ from pipeline.timing import stage
 from plugins.cells.blank import NOISE_CONFIDENCE, noise_reading, noise_specks
 from plugins.cells.normalise import DASH_READINGS, dash_by_width, normalise_cell_text
 from plugins.cells.reread import AGREE_CONFIDENCE, agree, doubtful, second_preparation
-from plugins.cells.shape import BAR_CONFIDENCE, bar_dash, shape_factor
+from plugins.cells.shape import BAR_CONFIDENCE, bar_dash, is_quantity, shape_factor
 from plugins.grid.partial import inferred_row_confidence
 
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
@@ -284,8 +284,8 @@ def text_confidence(lines: Sequence[LineRecognition]) -> float:
 def plausibility(text: str) -> float:
     """0..1 factor: how plausible a cell text is as printed content of these forms."""
     t = text.replace(" ", "")
-    if not t:
-        return 1.0
+    if not t or is_quantity(t):
+        return 1.0  # a quantity with its unit (80公斤) is neither a code glued to a name nor two cells read as one
     if _NUMBERISH.match(t):
         if _NUMBER.match(t):
             return 1.0

@@ -27,6 +27,16 @@ _LABEL = r"[\u4e00-\u9fff（）()、：:]"
 _GLUED_HEAD = re.compile(rf"{_STRAY}(?=[\u4e00-\u9fff]{{2}}){_LABEL}+")
 _GLUED_TAIL = re.compile(rf"{_LABEL}*[\u4e00-\u9fff]{{2}}{_STRAY}")
 
+#: a quantity with its unit, as performance tables print their target and actual values (80公斤, ≥1.2万亩, 3260户)
+_QUANTITY = re.compile(r"^[≥≤<>=＞＜约]*\d[\d,]*(\.\d+)?(万元|元|万亩|亩|户|人次|人|公斤|吨|公里|千米|米|平方米|"
+                       r"个|项|次|辆|台|套|座|处|所|家|天|日|个月|年|%|％)$")
+
+
+def is_quantity(text: str) -> bool:
+    """Is ``text`` a number followed by a unit of measure (not a code glued to a name)."""
+    return bool(_QUANTITY.match(text.replace(" ", "")))
+
+
 #: confidence factor of a number with a letter glued in, and of a label with a stray character at an end
 LETTER_IN_NUMBER_FACTOR = 0.5
 STRAY_END_FACTOR = 0.6

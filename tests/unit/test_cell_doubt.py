@@ -73,3 +73,13 @@ def test_characters_need_ink_whatever_the_confidence() -> None:
     one = np.zeros((40, 120), bool)
     one[8:27, 50:55] = True
     assert not noise_reading(one, 0.95, EM, "1")
+
+
+def test_a_quantity_with_its_unit_is_plausible_a_code_glued_to_a_name_is_not() -> None:
+    from plugins.cells.reconstruct import plausibility
+    from plugins.cells.shape import is_quantity
+
+    for text in ("80公斤", "3260户", "1468元", "21.6公里", "≥1.2万亩", "1,200万元", "95%"):
+        assert is_quantity(text) and plausibility(text) == 1.0, text
+    for text in ("2010101一般公共服务", "30111绩效工资", "12一般"):
+        assert not is_quantity(text) and plausibility(text) < 1.0, text
