@@ -12,16 +12,22 @@ characters gets its confidence raised to at least ``FLOOR`` (just above the defa
 ``vocabulary``; the reading's own confidence is kept as ``ocr_confidence``.  Never raised: a text that differs
 from every term in any character (科自名称 stays as read), a text with a digit (amounts, codes), a cell capped by
 structure doubt (flag ``structure``) or in a failing check only (flag ``check:fail``).
+
+The other way round (:mod:`pipeline.document.vocabulary_near`): a text exactly one character away from a term (科自名称,
+项目支出7, 债务付息支出人) is a misreading however sure the recogniser was: its confidence is capped below the
+review threshold, flag ``vocabulary-near-miss``.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
+from pipeline.document.vocabulary_near import CEILING as NEAR_CEILING
+from pipeline.document.vocabulary_near import FLAG as NEAR_FLAG
+from pipeline.document.vocabulary_near import ORDINAL as _ORDINAL
+from pipeline.document.vocabulary_near import near_miss, normal
 from pipeline.document.vocabulary_terms import terms
 from pipeline.model import Cell, Table
 
@@ -30,15 +36,6 @@ MIN_CHARS = 3
 FLAG = "vocabulary"
 #: flags of a cell that structure or arithmetic casts doubt on: never raised
 VETO = ("structure", "check:fail")
-
-_BLANK = re.compile(r"\s+")
-_NUMERAL = "一二三四五六七八九十"
-_ORDINAL = re.compile(rf"^(?:[{_NUMERAL}]{{1,3}}、|\([{_NUMERAL}]{{1,3}}\)|\d{{1,2}}[.、]|\(\d{{1,2}}\))")
-
-
-def normal(text: str) -> str:
-    """Compare form of a cell text: NFKC (full-width brackets become ASCII), no blanks."""
-    return _BLANK.sub("", unicodedata.normalize("NFKC", text))
 
 
 def vocabulary(words: Iterable[str]) -> frozenset[str]:
@@ -67,10 +64,13 @@ def term_of(text: str, vocab: frozenset[str]) -> str | None:
 
 def raised(text: str, confidence: float, flags: Sequence[str], vocab: frozenset[str] | None = None
            ) -> tuple[float, tuple[str, ...]]:
-    """A cell's confidence and flags after vocabulary confirmation (a stale ``vocabulary`` flag dropped first);
+    """A cell's confidence and flags after vocabulary confirmation (stale ``vocabulary`` flags dropped first),
+    or capped as a near-miss of the built-in vocabulary;
     shared by the pipeline and the review server's re-fusion after corrections."""
-    kept = tuple(f for f in flags if f != FLAG)
+    kept = tuple(f for f in flags if f not in (FLAG, NEAR_FLAG))
     v = standard() if vocab is None else vocab
+    if near_miss(text) is not None:
+        return min(confidence, NEAR_CEILING), (*kept, NEAR_FLAG)
     if confidence >= FLOOR or any(f in kept for f in VETO) or term_of(text, v) is None:
         return confidence, kept
     return FLOOR, (*kept, FLAG)

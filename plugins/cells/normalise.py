@@ -3,6 +3,10 @@ by rules about how these forms are printed — never by a list of expected strin
 
 * Item names are numbered 一、二、… (the national format for official documents): a Chinese ordinal at the start
   followed by a dot, comma or colon and then CJK text was a blurred "、".
+* An item name is such an ordinal, 、 and a standard label (:mod:`pipeline.document.vocabulary_terms`): a Chinese ordinal
+  glued to a whole standard label (四公共安全支出, 二十四债务还本支出) lost its 、 to the blur (at 150 dpi the
+  recogniser drops the small mark); the longest ordinal whose rest is a label wins.  A text that is a label
+  itself (一般公共预算财政拨款收入 begins with 一) is never changed.
 * Second-level items are numbered （一）、（二）… in full-width brackets, as Chinese text is typeset: an ordinal
   of Chinese numerals in half-width or mixed brackets at the start of CJK text gets full-width brackets (an
   engine trained on mixed text returns the ASCII forms).
@@ -22,7 +26,10 @@ from __future__ import annotations
 
 import re
 
+from pipeline.document.vocabulary_near import near_vocabulary, normal
+
 _ORDINAL = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.,，．:：;；·]+\s*(?=[\u4e00-\u9fff])")
+_GLUED_ORDINAL = re.compile(r"^([一二三四五六七八九十]{1,3})(?=[\u4e00-\u9fff])")
 _BRACKETED = re.compile(r"^[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*(?=[\u4e00-\u9fff])")
 _NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
 _LEAD = re.compile(r"^[.·•,、:;'`\s]+(?=[-+]?\d)")
@@ -44,6 +51,7 @@ def normalise_cell_text(text: str) -> str:
     """``text`` with the misreadings above undone (unchanged when none applies)."""
     t = text.translate(_SIMPLIFIED)
     t = _ORDINAL.sub(r"\1、", t)
+    t = restore_enumeration_comma(t)
     t = _BRACKETED.sub(r"（\1）", t)
     if re.search(r"\d", t) and not re.search(r"[\u4e00-\u9fffA-Za-z]", t):
         core = _DOUBLE_SEPARATOR.sub(",", _TRAIL.sub("", _LEAD.sub("", t)))
@@ -64,3 +72,16 @@ def dash_by_width(text: str, width_em: float) -> str:
     if width_em >= 1.4:
         return "——"
     return "-" if width_em < 0.7 else text  # one character wide: 一 and — look alike, the reading stands
+
+
+def restore_enumeration_comma(text: str) -> str:
+    """``四公共安全支出`` -> ``四、公共安全支出``: a Chinese ordinal glued to a whole standard label gets its 、
+    back (longest ordinal first); any other text unchanged."""
+    vocab = near_vocabulary()
+    if not _GLUED_ORDINAL.match(text) or normal(text) in vocab:
+        return text
+    ordinal = _GLUED_ORDINAL.match(text).group(1)
+    for k in range(len(ordinal), 0, -1):
+        if normal(text[k:]) in vocab:
+            return f"{text[:k]}、{text[k:]}"
+    return text

@@ -29,7 +29,10 @@ from pipeline.document.notes import TableNotes
 from pipeline.interfaces import LineRecognition, OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
 from pipeline.timing import stage
+from plugins.cells.blank import NOISE_CONFIDENCE, noise_reading, noise_specks
 from plugins.cells.normalise import DASH_READINGS, dash_by_width, normalise_cell_text
+from plugins.cells.reread import AGREE_CONFIDENCE, agree, doubtful, second_preparation
+from plugins.cells.shape import BAR_CONFIDENCE, bar_dash, is_quantity, shape_factor
 from plugins.grid.partial import inferred_row_confidence
 
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
@@ -132,6 +135,12 @@ def is_dot_leader(boxes: list[tuple[int, int, int, int]], dpi: float) -> bool:
     gaps = np.diff(xs)
     return (ys[-1] - ys[0] <= max(3, 0.15 * em(dpi)) and float(gaps.max()) <= 1.2 * em(dpi)
             and float(gaps.max()) <= 2.5 * max(float(np.median(gaps)), 1.0))
+
+
+def dotted(mask: np.ndarray, dpi: float) -> bool:
+    """Are a cell's marks printed dots on one baseline ("…")."""
+    _n, _lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    return is_dot_leader([tuple(int(v) for v in s[:4]) for s in stats[1:]], dpi)
 
 
 def split_lines(mask: np.ndarray, dpi: float) -> list[tuple[int, int]]:
@@ -276,8 +285,8 @@ def text_confidence(lines: Sequence[LineRecognition]) -> float:
 def plausibility(text: str) -> float:
     """0..1 factor: how plausible a cell text is as printed content of these forms."""
     t = text.replace(" ", "")
-    if not t:
-        return 1.0
+    if not t or is_quantity(t):
+        return 1.0  # a quantity with its unit (80公斤) is neither a code glued to a name nor two cells read as one
     if _NUMBERISH.match(t):
         if _NUMBER.match(t):
             return 1.0
@@ -356,9 +365,12 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
     over_budget = detector_over_budget(sorted(tall), [prepared[i].crop.size for i in sorted(tall)], dpi)
     tall -= over_budget
     results = engine.recognize_lines([c.image for c in crops]) if crops else []
+    noise = noise_specks([pc.crop for pc in prepared], [pc.specks for pc in prepared],
+                         [not pc.mask.any() for pc in prepared], em(dpi))
     per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]] = {}
     for lc, res in zip(crops, results, strict=False):
         per_cell.setdefault(lc.cell_index, []).append((lc, res))
+    agreed = second_reading(per_cell, tall, engine)
     cells = []
     for idx, ((r, c, rs, cs), pc) in enumerate(zip(spans, prepared, strict=True)):
         box = pc.box
@@ -376,9 +388,20 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             conf = text_confidence([res for _, res in got]) ** CONFIDENCE_EXPONENT
             text_lines = tuple(TextLine(text=res.text, confidence=res.confidence, bbox=lc.bbox,
                                         char_confidences=res.char_confidences) for lc, res in got)
+            if idx in agreed:
+                conf = max(conf, AGREE_CONFIDENCE)
+                flags.append("second-reading-agrees")
             if idx in over_budget:
                 flags.append(DETECTOR_BUDGET_FLAG)
                 conf = min(conf, DETECTOR_BUDGET_CONFIDENCE)
+        dash = None if idx in tall else bar_dash(pc.mask, em(dpi))
+        if dash is not None:  # a dash by its ink shape (plugins.cells.shape)
+            flags.extend(("dash-by-shape",) if text != dash else ())
+            text, conf = dash, max(conf, BAR_CONFIDENCE)
+        elif idx not in tall and noise_reading(pc.mask, conf, em(dpi), text) and not dotted(pc.mask, dpi):
+            text, text_lines = "", ()  # grain read as a character (plugins.cells.blank)
+            flags.append("noise-read-as-empty")
+            conf = NOISE_CONFIDENCE if noise else DUSTY_EMPTY_CONFIDENCE
         text, cleaned = clean_text(text)
         if cleaned:
             flags.append("stray-punctuation-removed")
@@ -389,15 +412,33 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
         if fixed != text:
             text = fixed
             flags.append("misread-normalised")
-        if got and not text:
+        if got and not text and "noise-read-as-empty" not in flags:
             flags.append("ink-but-no-text")
         if pc.specks:
-            flags.append("specks-dropped")
-            conf = min(conf, DUSTY_EMPTY_CONFIDENCE)
-        conf *= plausibility(text)
+            flags.append("specks-dropped")  # the table's own noise (plugins.cells.blank) or a faint mark
+            conf = min(conf, NOISE_CONFIDENCE if idx in noise else DUSTY_EMPTY_CONFIDENCE)
+        conf *= plausibility(text) * shape_factor(text)
         cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, text=text, confidence=round(conf, 4),
                           bbox=box, lines=text_lines, flags=tuple(flags)))
     return apply_structure_confidence(cells, grid)
+
+
+def second_reading(per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]], tall: set[int],
+                   engine: OcrEngine) -> set[int]:
+    """The cells whose doubtful first reading a second, differently prepared reading confirms
+    (:mod:`plugins.cells.reread`)."""
+    cells = [i for i, got in per_cell.items() if i not in tall and doubtful([r for _, r in got])]
+    if not cells:
+        return set()
+    with stage("reread"):
+        second = engine.recognize_lines([second_preparation(lc.image) for i in cells for lc, _ in per_cell[i]])
+    out, k = set(), 0
+    for i in cells:
+        n = len(per_cell[i])
+        if agree([r for _, r in per_cell[i]], second[k:k + n]):
+            out.add(i)
+        k += n
+    return out
 
 
 def detector_over_budget(cells: Sequence[int], areas: Sequence[int], dpi: float) -> set[int]:

@@ -148,7 +148,7 @@ def test_importing_the_pipeline_imports_no_plugin() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     loaded = set(eval(out))
     assert not {m for m in loaded if m.startswith("plugins.")}
-    assert not loaded & {"pipeline.records", "pipeline.checks", "pipeline.tabletypes", "pipeline.vocabulary",
+    assert not loaded & {"pipeline.records", "pipeline.checks", "pipeline.tabletypes", "pipeline.document.vocabulary",
                          "pipeline.runner", "pipeline.analysis"}
     assert {m for m in loaded if m.startswith("pipeline.document.")} <= {"pipeline.document.notes"}
 

@@ -21,6 +21,10 @@ from plugins.cells.reconstruct import em, text_line_band
     ("20199.", "20199"),
     ("215,48", "215.48"),
     ("16:99", "16.99"),
+    ("四公共安全支出", "四、公共安全支出"),  # a 、 dropped by the blur: ordinal glued to a standard label
+    ("一一般公共预算财政拨款收入", "一、一般公共预算财政拨款收入"),
+    ("二十四债务还本支出", "二十四、债务还本支出"),
+    ("十一般公共服务支出", "十、一般公共服务支出"),
 ])
 def test_misreadings_undone(read: str, fixed: str) -> None:
     assert normalise_cell_text(read) == fixed
@@ -29,6 +33,7 @@ def test_misreadings_undone(read: str, fixed: str) -> None:
 @pytest.mark.parametrize("text", [
     "一、一般公共服务支出", "一般公共服务支出", "1. 一般公共预算资金", "1,046.09", "(3.20)", "95.0%", "十一", "——",
     "-", "（一）基本支出", "(1)人员经费", "(三)",  "2024年1月", "12,345", "项目支出",
+    "一般公共预算财政拨款收入", "十一月", "三公经费", "二十五债务付息支出人",
 ])
 def test_well_formed_text_unchanged(text: str) -> None:
     assert normalise_cell_text(text) == text

@@ -1,0 +1,78 @@
+"""Empty cells with specks: the page's own noise, or a faint mark worth a look.
+
+:func:`plugins.cells.reconstruct.clean_ink` drops one or two small marks from an otherwise empty cell as dust and
+the cell is read as empty with a lowered confidence (they might have been a faint dot or dash).  On a clean
+200-dpi scan that is rare (about one empty cell in a hundred) and worth a reviewer's glance.  On a harsh scan
+(150 dpi, JPEG, grain) specks are everywhere — a third of a table's empty cells may carry some — and flagging them
+all buries the real doubts.  The page tells which it is: when specks are common among a table's empty cells,
+specks no bigger than that table's typical specks are its noise and the cell is confidently empty; a cell with
+markedly more dark ink than the typical speck (a lost "…" or "-") keeps its doubt.  No dpi constant: the rule
+measures the table itself.
+
+Grain bigger than dust survives cleaning and is read as something (M, •, 2e, 國, a stray digit): a cell whose ink
+is less than the thinnest printed character ("1" is about 0.11 square ems of ink at any resolution) and whose
+reading the recogniser doubts is read as empty (:func:`noise_reading`) — unless its marks are dots on one
+baseline (a printed "…", :func:`plugins.cells.reconstruct.is_dot_leader`).  Junk in an empty cell is a wrong
+cell, adds false neighbours to the table's structure and breaks the row's arithmetic, flagging all its cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+#: specks count as the table's noise when at least this share of its empty cells carry some …
+NOISY_SHARE = 0.05
+#: … and at least this many
+MIN_DUSTY = 3
+#: a cell's speck ink up to this multiple of the median over the table's dusty cells is noise
+NOISE_FACTOR = 2.0
+#: confidence of an empty cell whose specks are the table's noise (above the default review threshold)
+NOISE_CONFIDENCE = 0.95
+#: a pixel is dark ink when darker than the cell's paper level by this many grey levels
+DARK = 60.0
+
+
+def speck_ink(crop: np.ndarray, em: float) -> float:
+    """Dark ink in a cell's crop, in square ems of body text (0 for an empty crop)."""
+    if crop.size == 0:
+        return 0.0
+    paper = float(np.percentile(crop, 90))
+    return float(np.count_nonzero(crop < paper - DARK)) / max(em * em, 1.0)
+
+
+def noise_specks(crops: Sequence[np.ndarray], specks: Sequence[int], blank: Sequence[bool], em: float
+                 ) -> set[int]:
+    """Indices of the cells (read as empty, with specks dropped) whose specks are the table's own noise."""
+    dusty = [i for i, (s, b) in enumerate(zip(specks, blank, strict=True)) if b and s]
+    n_blank = sum(blank)
+    if len(dusty) < MIN_DUSTY or len(dusty) < NOISY_SHARE * n_blank:
+        return set()
+    ink = {i: speck_ink(crops[i], em) for i in dusty}
+    limit = NOISE_FACTOR * float(np.median(list(ink.values())))
+    return {i for i, v in ink.items() if v <= limit}
+
+
+#: a cell with less ink than this (square ems: a printed "1" has about 0.11) …
+NOISE_INK_EM2 = 0.1
+#: … and a reading below this confidence (the cell's recognition confidence) holds no character: it is grain
+NOISE_READ_CONFIDENCE = 0.5
+
+
+#: whatever the confidence, a one-character reading (a letter, digit or CJK character) needs at least this much
+#: ink (square ems; a printed "1", the thinnest, has about 0.11): less is grain read as a character (國)
+MIN_INK_PER_CHAR_EM2 = 0.06
+_MARKS = frozenset("-—–_一~.·•…。、,，'`")
+
+
+def noise_reading(mask: np.ndarray, confidence: float, em: float, text: str = "") -> bool:
+    """Is a cell's ink (``mask``) too little for a printed character and its reading doubted (``confidence``),
+    or too little for the one character read (``text``, dashes and dots aside): grain read as a character."""
+    if not mask.any():
+        return False
+    ink = float(np.count_nonzero(mask)) / (em * em)
+    if confidence < NOISE_READ_CONFIDENCE and ink < NOISE_INK_EM2:
+        return True
+    chars = [c for c in text if not c.isspace()]
+    return len(chars) == 1 and chars[0] not in _MARKS and ink < MIN_INK_PER_CHAR_EM2
