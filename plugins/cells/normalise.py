@@ -3,8 +3,8 @@ by rules about how these forms are printed — never by a list of expected strin
 
 * Item names are numbered 一、二、… (the national format for official documents): a Chinese ordinal at the start
   followed by a dot, comma or colon and then CJK text was a blurred "、".
-* An item name is such an ordinal, 、 and a standard label (:mod:`pipeline.document.vocabulary_terms`): a Chinese ordinal
-  glued to a whole standard label (四公共安全支出, 二十四债务还本支出) lost its 、 to the blur (at 150 dpi the
+* An item name is such an ordinal, 、 and a standard label (:mod:`pipeline.document.vocabulary_terms`): a Chinese
+  ordinal glued to a whole standard label (四公共安全支出, 二十四债务还本支出) lost its 、 to the blur (at 150 dpi the
   recogniser drops the small mark); the longest ordinal whose rest is a label wins.  A text that is a label
   itself (一般公共预算财政拨款收入 begins with 一) is never changed.
 * Second-level items are numbered （一）、（二）… in full-width brackets, as Chinese text is typeset: an ordinal
