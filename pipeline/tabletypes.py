@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from pipeline.document.headers import header_row_count, norm
+from pipeline.document.records import is_identity
 from pipeline.interfaces import TableRecognizer
 from pipeline.model import RecognizedTable, Table
 
@@ -274,6 +275,28 @@ def split_code_columns(columns: dict[int, str]) -> dict[int, str]:
     return out
 
 
+def fuzzy_labels(rules: Sequence[ColumnRule], paths: dict[int, list[str]], columns: dict[int, str],
+                 measures: bool = False) -> dict[str, str]:
+    """Value key → the printed label that decided it, for the keys whose deciding label matched a rule only
+    with OCR tolerance (the same label walk as :func:`map_columns`: lowest label first, a
+    bottom 预算数/决算数 set aside as the measure)."""
+    out: dict[str, str] = {}
+    for col, key in sorted(columns.items()):
+        if is_identity(key) or key in out:
+            continue
+        labels = list(paths.get(col, ()))
+        full = "/".join(norm(p) for p in labels)
+        if measures and labels and any(any_of(norm(labels[-1]), words) == 1.0 for _s, words in MEASURES):
+            labels = labels[:-1]
+        for label in reversed(labels):
+            best = max((rule.match(norm(label), full) for rule in rules), default=0.0)
+            if best > 0:
+                if best < 1.0:
+                    out[key] = label
+                break
+    return out
+
+
 class SpecRecognizer(TableRecognizer):
     """A recogniser for the types in ``specs`` (a class attribute of subclasses): picks the best-scoring spec,
     the most specific one on ties.  ``name`` names the family (one recogniser per family module)."""
@@ -315,8 +338,6 @@ class SpecRecognizer(TableRecognizer):
             paths = column_paths(table, range(header_row_count(table)))
         labels = tuple((c, " / ".join(p)) for c, p in paths.items() if p)
         columns = map_columns(spec.columns, paths, spec.measures)
-        from pipeline.document.column_keys import fuzzy_labels
-
         fuzzy = fuzzy_labels(spec.columns, paths, columns, spec.measures)
         # keys named by a label read with OCR tolerance only: their records are no surer than it
         return RecognizedTable(type=spec.type, type_confidence=round(score, 3), columns=columns,

@@ -20,7 +20,6 @@ from typing import Any
 from pipeline.document.headers import _ORDINAL_1, _ORDINAL_2, _TOTAL, repeats_labels, top_left_cells
 from pipeline.document.notes import CellRef
 from pipeline.document.numbers import ValueStatus, decimals_of, parse_value
-from pipeline.document.records_unmapped import UNMAPPED_CONFIDENCE, is_unmapped
 from pipeline.model import Table
 
 IDENTITY_KEYS = ("code", "code_lei", "code_kuan", "code_xiang", "name")
@@ -33,6 +32,17 @@ LEVEL_BY_LENGTH = {3: "类", 5: "款", 7: "项"}
 #: An untyped table's records name no type: the type they would have, had the title been read, is unknown,
 #: so they are never confident (their values are still checked and fused like any other cell).
 UNTYPED_CONFIDENCE = 0.5
+
+
+#: the most a record of a column the type does not name can be trusted (below any review threshold)
+UNMAPPED_CONFIDENCE = 0.5
+#: key of a value column the table's type does not name (the untyped tables' ``col<i>``)
+_UNMAPPED = re.compile(r"^col[0-9]+$")
+
+
+def is_unmapped(key: str) -> bool:
+    """A key given by :func:`unmapped_value_columns`, not a canonical column key."""
+    return bool(_UNMAPPED.match(key))
 
 
 def is_identity(key: str) -> bool:

@@ -12,20 +12,10 @@ vouch for such a record, so, like an untyped table's, it is never confident (``U
 
 from __future__ import annotations
 
-import re
-
+from pipeline.document.records import UNMAPPED_CONFIDENCE, is_unmapped
 from pipeline.model import Table
 
-#: the most a record of a column the type does not name can be trusted (below any review threshold)
-UNMAPPED_CONFIDENCE = 0.5
-#: key of a value column the table's type does not name (the untyped tables' ``col<i>``)
-_UNMAPPED = re.compile(r"^col[0-9]+$")
-
-
-def is_unmapped(key: str) -> bool:
-    """A key given by :func:`unmapped_value_columns`, not a canonical column key."""
-    return bool(_UNMAPPED.match(key))
-
+__all__ = ["UNMAPPED_CONFIDENCE", "is_unmapped", "own_label", "unmapped_value_columns"]
 
 def unmapped_value_columns(table: Table, columns: dict[int, str]) -> dict[int, str]:
     """``col<i>`` for each value column of ``table`` that ``columns`` (the type's mapping) leaves out."""
