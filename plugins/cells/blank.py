@@ -1,6 +1,6 @@
 """Empty cells with specks: the page's own noise, or a faint mark worth a look.
 
-:func:`plugins.cells.reconstruct.clean_ink` drops one or two small marks from an otherwise empty cell as dust and
+:func:`plugins.cells.ink.clean_ink` drops one or two small marks from an otherwise empty cell as dust and
 the cell is read as empty with a lowered confidence (they might have been a faint dot or dash).  On a clean
 200-dpi scan that is rare (about one empty cell in a hundred) and worth a reviewer's glance.  On a harsh scan
 (150 dpi, JPEG, grain) specks are everywhere — a third of a table's empty cells may carry some — and flagging them
@@ -12,7 +12,7 @@ measures the table itself.
 Grain bigger than dust survives cleaning and is read as something (M, •, 2e, 國, a stray digit): a cell whose ink
 is less than the thinnest printed character ("1" is about 0.11 square ems of ink at any resolution) and whose
 reading the recogniser doubts is read as empty (:func:`noise_reading`) — unless its marks are dots on one
-baseline (a printed "…", :func:`plugins.cells.reconstruct.is_dot_leader`).  Junk in an empty cell is a wrong
+baseline (a printed "…", :func:`plugins.cells.ink.is_dot_leader`).  Junk in an empty cell is a wrong
 cell, adds false neighbours to the table's structure and breaks the row's arithmetic, flagging all its cells.
 """
 

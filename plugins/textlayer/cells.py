@@ -11,13 +11,8 @@ from pipeline.captions import Caption, Segment, choose_caption
 from pipeline.geometry import upright_chars
 from pipeline.interfaces import OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageChar, PageImage
-from plugins.cells.reconstruct import (
-    apply_structure_confidence,
-    cell_crop,
-    clean_ink,
-    join_lines,
-    read_cells,
-)
+from plugins.cells.ink import cell_crop, clean_ink
+from plugins.cells.reconstruct import apply_structure_confidence, join_lines, read_cells
 from plugins.textlayer.lines import char_height, group_lines, line_text, readable, split_runs
 from plugins.textlayer.thresholds import (
     CAPTION_SEGMENTS,

@@ -47,7 +47,7 @@ from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.interfaces import OcrEngine
 from pipeline.model import Grid, PageImage, Table, TextLayerCheck
-from plugins.cells.reconstruct import caption_extra
+from plugins.cells.caption import caption_extra
 from plugins.textlayer.cells import (
     assign_chars,
     caption_from_chars,

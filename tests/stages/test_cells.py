@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from pipeline.model import PageImage
+from plugins.cells import caption, ink
 from plugins.cells import reconstruct as rc
 from plugins.grid import lattice
 from tests import synth
@@ -37,7 +38,7 @@ def test_split_lines_two_lines_and_dust() -> None:
     mask = np.zeros((90, 200), bool)
     mask[10:38, 10:180] = True
     mask[50:78, 10:120] = True
-    assert rc.split_lines(mask, 200) == [(10, 38), (50, 78)]
+    assert ink.split_lines(mask, 200) == [(10, 38), (50, 78)]
 
 
 def test_caption_bands_ignore_a_dark_page_edge() -> None:
@@ -48,7 +49,7 @@ def test_caption_bands_ignore_a_dark_page_edge() -> None:
     gray[:, 10:60] = 90  # page edge / binding shadow, full height
     gray[100:130, 500:700] = 20  # title
     gray[180:205, 950:1100] = 20  # 单位：万元
-    bands = rc.caption_bands(gray, BBox(0, 0, 1200, 400), 200)
+    bands = caption.caption_bands(gray, BBox(0, 0, 1200, 400), 200)
     assert [(y0, y1) for _x0, y0, _x1, y1 in bands] == [(180, 205), (100, 130)]
     assert all(x0 > 60 for x0, *_ in bands)
 
@@ -56,14 +57,14 @@ def test_caption_bands_ignore_a_dark_page_edge() -> None:
 def test_clean_ink_drops_dust_but_keeps_dot_leaders() -> None:
     crop = np.full((50, 200), 230, np.uint8)
     crop[20:22, 150:152] = 30  # a tiny dust speck: not even ink
-    assert rc.clean_ink(crop, 200) == (pytest.approx(np.zeros((50, 200), bool)), 0)
+    assert ink.clean_ink(crop, 200) == (pytest.approx(np.zeros((50, 200), bool)), 0)
     narrow = np.full((50, 60), 230, np.uint8)
     narrow[20:24, 30:34] = 30  # a speck in a narrow cell: dropped, but counted (the cell is less surely empty)
-    mask, specks = rc.clean_ink(narrow, 200)
+    mask, specks = ink.clean_ink(narrow, 200)
     assert not mask.any() and specks == 1
     for x in range(40, 160, 20):  # "……"
         crop[30:33, x:x + 3] = 30
-    assert rc.clean_ink(crop, 200)[0].any()
+    assert ink.clean_ink(crop, 200)[0].any()
 
 
 def test_read_cells_on_a_scanned_table(engine) -> None:  # type: ignore[no-untyped-def]
@@ -102,5 +103,5 @@ def test_gray_percentiles_are_numpys() -> None:
         h, w = (int(x) for x in rng.integers(1, 60, 2))
         crop = (rng.integers(0, 256, (h, w)) if i % 2 else np.clip(rng.normal(200, 40, (h, w)), 0, 255)
                 ).astype(np.uint8)
-        assert rc.gray_percentiles(crop, (90, 0.3, 50)) == tuple(
+        assert ink.gray_percentiles(crop, (90, 0.3, 50)) == tuple(
             float(np.percentile(crop, q)) for q in (90, 0.3, 50))

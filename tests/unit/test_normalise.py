@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from plugins.cells.ink import em, text_line_band
 from plugins.cells.normalise import dash_by_width, normalise_cell_text
-from plugins.cells.reconstruct import em, text_line_band
 
 
 @pytest.mark.parametrize(("read", "fixed"), [
