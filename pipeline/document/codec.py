@@ -65,6 +65,8 @@ def notes_to_json(notes: TableNotes) -> dict[str, Any]:
         out["labels"] = _map_json(notes.labels)
     if notes.blocks is not None:
         out["blocks"] = [block_to_json(b) for b in notes.blocks]
+    if notes.not_values is not None:
+        out["not_values"] = list(notes.not_values)
     if notes.fuzzy_labels is not None:
         out["fuzzy_labels"] = dict(notes.fuzzy_labels)
     return out
@@ -82,6 +84,7 @@ def notes_from_json(d: dict[str, Any]) -> TableNotes:
         header_rows=header_rows if isinstance(header_rows, int) and not isinstance(header_rows, bool) else None,
         labels=_map_of(d.get("labels")),
         blocks=None if d.get("blocks") is None else tuple(block_from_json(b) for b in d["blocks"]),
+        not_values=None if not isinstance(d.get("not_values"), list) else tuple(int(c) for c in d["not_values"]),
         fuzzy_labels=None if not isinstance(d.get("fuzzy_labels"), dict)
         else tuple((str(k), str(v)) for k, v in d["fuzzy_labels"].items()))
 

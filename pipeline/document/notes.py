@@ -3,6 +3,7 @@
 A :class:`pipeline.model.Table` carries one :class:`TableNotes` (``table.notes``).  The cell stage sets the
 caption's ``unit`` and ``table_code`` and, for tables read from a PDF's text layer, ``text_source``; the
 structure repairs add ``repairs``; the recogniser sets ``columns``, ``labels``, ``header_rows`` and ``blocks``;
+a reviewer's column role "none" sets ``not_values`` (:mod:`pipeline.review.view`);
 ``document_kind`` is a hint for recognisers only (never written).  A field left ``None`` was never set and is
 absent from document.json (an empty value that was set is written empty).  :mod:`pipeline.document.codec`
 turns notes into document.json keys and back.
@@ -73,6 +74,7 @@ class TableNotes:
     header_rows: int | None = None  # rows above the data, when the recogniser found the label row inside
     labels: ColumnMap | None = None  # column index -> printed label path ("本年支出 / 基本支出")
     blocks: tuple[Block, ...] | None = None  # labelled blocks of records in the header area
+    not_values: tuple[int, ...] | None = None  # columns a reviewer said hold no values of the records
     fuzzy_labels: KeyLabels | None = None  # value key -> the label it was matched from with OCR tolerance only
     document_kind: str | None = None  # "final" | "budget": the document's majority, a hint for recognisers
 

@@ -26,7 +26,9 @@ def unmapped_value_columns(table: Table, columns: dict[int, str]) -> dict[int, s
     header_rows = fixed if isinstance(fixed, int) else header_row_count(table)
     labels = column_labels(table, header_rows)
     roles = column_roles(table, header_rows, labels)
-    return {c: k for c, k in roles.items() if c not in columns and is_unmapped(k) and own_label(c, labels)}
+    excluded = set(table.notes.not_values or ())  # a reviewer's "not a value column" (role none) stands
+    return {c: k for c, k in roles.items()
+            if c not in columns and c not in excluded and is_unmapped(k) and own_label(c, labels)}
 
 
 def own_label(col: int, labels: dict[int, str]) -> bool:

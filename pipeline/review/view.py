@@ -261,6 +261,12 @@ def apply_roles(doc: dict[str, Any]) -> None:
             else:
                 columns[str(col)] = role
         t["columns"] = columns
+        # no record rule may take a "none" column back (pipeline.document.records_unmapped)
+        none = sorted(int(c) for c, role in roles.items() if role == "none")
+        if none:
+            t["not_values"] = none
+        else:
+            t.pop("not_values", None)
 
 
 def fuse_again(doc: dict[str, Any], pm: PluginManager) -> None:

@@ -21,12 +21,13 @@ FULL = TableNotes(unit="万元", table_code="公开08表", text_source="text_lay
                   columns=((0, "code"), (1, "name"), (2, "total")), header_rows=2,
                   labels=((2, "本年支出合计"),),
                   blocks=(Block(rows=(1,), columns=((0, "name"), (2, "budget_initial")), labels=((2, "年初预算数"),)),),
-                  document_kind="final")
+                  not_values=(4,), fuzzy_labels=(("total", "本年支出合许"),), document_kind="final")
 
 
 def test_notes_round_trip_in_field_order_and_the_hint_is_never_written() -> None:
     d = notes_to_json(FULL)
-    assert list(d) == ["unit", "table_code", "text_source", "repairs", "columns", "header_rows", "labels", "blocks"]
+    assert list(d) == ["unit", "table_code", "text_source", "repairs", "columns", "header_rows", "labels", "blocks",
+                       "not_values", "fuzzy_labels"]
     assert d["columns"] == {"0": "code", "1": "name", "2": "total"}
     back = notes_from_json(json.loads(json.dumps(d)))
     assert back == TableNotes(**{**{f: getattr(FULL, f) for f in FULL.__dataclass_fields__}, "document_kind": None})
