@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 from pipeline.document.headers import _ORDINAL_1, _ORDINAL_2, _TOTAL, repeats_labels, top_left_cells
 from pipeline.document.notes import CellRef
@@ -49,6 +50,16 @@ def is_identity(key: str) -> bool:
     return key in IDENTITY_KEYS or key.endswith("_item")
 
 
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def frozen_map(m: Mapping[_K, _V]) -> Mapping[_K, _V]:
+    """A read-only copy of ``m``, order kept: what a frozen dataclass stores for a mapping field, so nobody
+    changes it behind the dataclass (item assignment raises ``TypeError``)."""
+    return MappingProxyType(dict(m))
+
+
 @dataclass(frozen=True, slots=True)
 class ValueCell:
     part: str
@@ -76,15 +87,18 @@ class Row:
     name: str
     depth: int  # 1 for 一、 items, 2 for (一)/1. items, 0 otherwise
     is_total: bool
-    values: dict[str, ValueCell]
+    values: Mapping[str, ValueCell]  # read-only (:func:`frozen_map`)
     #: cells whose place in the grid looks wrong: a second value under one column label (a column split the
     #: header does not have), or words in a code column (a name cell run into the code column)
-    suspects: tuple[tuple[str, int, int], ...] = ()
+    suspects: tuple[CellRef, ...] = ()
     block: int = -1  # index of the labelled block (notes.blocks) the row belongs to; -1: the table body
     #: the cells the row is keyed by (code and name cells; the label cells of an untyped table's row) and the
     #: lowest reading confidence among them: a record is no surer than its key
-    key_cells: tuple[tuple[str, int, int], ...] = ()
+    key_cells: tuple[CellRef, ...] = ()
     key_confidence: float = 1.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", frozen_map(self.values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,19 +107,23 @@ class LogicalTable:
     type: str
     pages: tuple[int, ...]
     parts: tuple[str, ...]
-    columns: dict[int, str]
+    columns: Mapping[int, str]  # read-only (:func:`frozen_map`), like ``labels`` and ``label_cells``
     unit: str
     rows: tuple[Row, ...]
     #: False for an untyped table: its value keys are column positions, its records carry only the label path
     typed: bool = True
     #: printed label path per column of the head (untyped tables: the records' column key)
-    labels: dict[int, str] = field(default_factory=dict)
+    labels: Mapping[int, str] = field(default_factory=dict)
     #: how sure the table's type is (its head's ``type_confidence``; ``UNTYPED_CONFIDENCE`` for untyped tables):
     #: a record names its table type, so it is no surer than the type
     type_confidence: float = 1.0
     #: value key → the head's label cells that named it, where the label matched only with OCR tolerance
     #: (:mod:`pipeline.document.column_keys`): a record is no surer than the label that named its column
-    label_cells: dict[str, tuple[CellRef, ...]] = field(default_factory=dict)
+    label_cells: Mapping[str, tuple[CellRef, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("columns", "labels", "label_cells"):
+            object.__setattr__(self, name, frozen_map(getattr(self, name)))
 
     def value_keys(self) -> list[str]:
         seen: list[str] = []
@@ -115,7 +133,7 @@ class LogicalTable:
         return seen
 
 
-def column_groups(columns: dict[int, str]) -> dict[int, int]:
+def column_groups(columns: Mapping[int, str]) -> dict[int, int]:
     """Column → group index; a new group starts at an identity column that follows a value column."""
     out: dict[int, int] = {}
     group, seen_value = 0, False
@@ -329,7 +347,7 @@ RECORD_FIELDS = ("document", "table", "table_type", "part", "page", "subject_cod
                  "column", "label", "value", "status", "text", "unit", "row", "col", "confidence")
 
 
-def records_of(document: str, lt: LogicalTable, confidence: dict[tuple[str, int, int], float] | None = None
+def records_of(document: str, lt: LogicalTable, confidence: Mapping[CellRef, float] | None = None
                ) -> list[Record]:
     """One record per (data row, value column) with a printed value; empty cells are absent, not zeros.  A
     record's confidence is the lowest of its value cell's, its key cells' (code, name; an untyped table's row

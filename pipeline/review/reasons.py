@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pipeline.document.notes import CellRef
 from pipeline.document.records import column_groups, is_identity
 
 FLAG_TEXT = {
@@ -39,7 +40,7 @@ def explain_flags(flags: list[str]) -> list[str]:
     return [FLAG_TEXT.get(f, f) for f in flags if f in FLAG_TEXT and f != "check:pass"]
 
 
-def record_index(document: dict[str, Any]) -> dict[tuple[str, int, int], dict[str, Any]]:
+def record_index(document: dict[str, Any]) -> dict[CellRef, dict[str, Any]]:
     """(part, row, col) → its record, over the whole document."""
     return {(r["part"], r["row"], r["col"]): r for t in document.get("tables", []) for r in t.get("records") or []}
 
@@ -60,7 +61,7 @@ def _row_name(rec: dict[str, Any] | None) -> str:
     return " ".join(x for x in (rec.get("subject_code", ""), rec.get("subject_name", "")) if x)
 
 
-def check_sentence(check: dict[str, Any], records: dict[tuple[str, int, int], dict[str, Any]],
+def check_sentence(check: dict[str, Any], records: dict[CellRef, dict[str, Any]],
                    document: dict[str, Any]) -> str:
     """One failing check as a sentence ("类 302 商品和服务支出 should be the sum of its 款 rows (决算数): printed
     171.07, the rows give 41.87")."""

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.document.notes import CellRef
+
 DB_NAME = "review.sqlite"
 ACTIONS = ("accept", "correct")
 
@@ -280,7 +282,7 @@ def load_document(out_dir: Path, name: str) -> dict[str, Any]:
         return json.load(f)
 
 
-def cell_index(document: dict[str, Any]) -> dict[tuple[str, int, int], tuple[dict[str, Any], dict[str, Any]]]:
+def cell_index(document: dict[str, Any]) -> dict[CellRef, tuple[dict[str, Any], dict[str, Any]]]:
     """(table id, row, col) -> (table, cell)."""
     return {(t["id"], c["row"], c["col"]): (t, c) for t in document.get("tables", []) for c in t["cells"]}
 
@@ -322,7 +324,7 @@ def page_keys(document: dict[str, Any]) -> dict[int, str]:
             if isinstance(p.get("page"), int)}
 
 
-def is_stale(correction: Correction, cells: dict[tuple[str, int, int], Any],
+def is_stale(correction: Correction, cells: dict[CellRef, Any],
              keys: dict[int, str] | None = None) -> bool:
     """A correction no longer fits when its cell is gone, the recognised text it corrected changed, or (with
     ``keys``, from :func:`page_keys`) the page image it was made on is not the page image now."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.document.notes import CellRef
 from pipeline.review.store import Correction, ReviewStore, StructureEdit, load_document, page_keys
 from pipeline.review.structure import RECOGNISER_KEYS, EditError, apply_edit, changes_grid, follow_head
 
@@ -40,7 +41,7 @@ class DocumentView:
     name: str
     document: dict[str, Any]  # reviewed tables (regridded, corrected), records and checks recomputed
     structure_version: int
-    current: dict[tuple[str, int, int], Correction]  # latest applied correction per cell of the current grid
+    current: dict[CellRef, Correction]  # latest applied correction per cell of the current grid
     stale: list[Correction]
     stale_edits: list[StructureEdit]
     edits: list[StructureEdit]
@@ -57,8 +58,8 @@ def heads(tables: list[dict[str, Any]]) -> dict[str, str]:
     return out
 
 
-def _latest(corrections: list[Correction]) -> dict[tuple[str, int, int], Correction]:
-    out: dict[tuple[str, int, int], Correction] = {}
+def _latest(corrections: list[Correction]) -> dict[CellRef, Correction]:
+    out: dict[CellRef, Correction] = {}
     for c in corrections:
         key = (c.table_id, c.row, c.col)
         if key not in out or c.version > out[key].version:
@@ -66,8 +67,8 @@ def _latest(corrections: list[Correction]) -> dict[tuple[str, int, int], Correct
     return out
 
 
-def _fold(tables: dict[str, dict[str, Any]], latest: dict[tuple[str, int, int], Correction],
-          keys: dict[int, str]) -> tuple[dict[tuple[str, int, int], Correction], list[Correction]]:
+def _fold(tables: dict[str, dict[str, Any]], latest: dict[CellRef, Correction],
+          keys: dict[int, str]) -> tuple[dict[CellRef, Correction], list[Correction]]:
     """Apply corrections to the cells they fit; returns (applied by cell, stale).  A correction made on another
     page image than the page has now (``keys``: :func:`pipeline.review.store.page_keys`) is stale too."""
     applied, stale = {}, []
@@ -278,7 +279,7 @@ def fuse_again(doc: dict[str, Any], pm: PluginManager) -> None:
     from pipeline.document.logical import logical_tables
     from pipeline.document.vocabulary import raised
 
-    ev: dict[tuple[str, int, int], CellEvidence] = {}
+    ev: dict[CellRef, CellEvidence] = {}
     for chk in doc.get("checks") or []:
         for ref in chk.get("cells") or []:
             key = (ref["table"], ref["row"], ref["col"])

@@ -14,6 +14,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from pipeline.document.notes import CellRef
 from pipeline.review import pages
 from pipeline.review.queue import document_checks, queue_items
 from pipeline.review.reasons import FLAG_TEXT, cell_context, check_sentence, record_index
@@ -54,17 +55,17 @@ def _cell_state(cell: dict[str, Any], stale: bool) -> str:
     return "unreviewed"
 
 
-def position_versions(view: DocumentView) -> dict[tuple[str, int, int], int]:
+def position_versions(view: DocumentView) -> dict[CellRef, int]:
     """The version a new correction at each position must name (corrections of earlier grids count)."""
-    out: dict[tuple[str, int, int], int] = {}
+    out: dict[CellRef, int] = {}
     for c in view.all_corrections:
         key = (c.table_id, c.row, c.col)
         out[key] = max(out.get(key, 0), c.version)
     return out
 
 
-def table_view(view: DocumentView, t: dict[str, Any], queued: set[tuple[str, int, int]],
-               versions: dict[tuple[str, int, int], int]) -> dict[str, Any]:
+def table_view(view: DocumentView, t: dict[str, Any], queued: set[CellRef],
+               versions: dict[CellRef, int]) -> dict[str, Any]:
     head_of = heads(view.document.get("tables", []))
     head = next(x for x in view.document["tables"] if x["id"] == head_of[t["id"]])
     stale = {(c.table_id, c.row, c.col) for c in view.stale if c.grid == view.structure_version}
