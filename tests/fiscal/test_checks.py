@@ -130,6 +130,25 @@ def test_three_public_measures_and_scores(pm):
     assert ("scores:总分=Σ得分", "pass") in statuses
 
 
+def test_two_printed_columns_keyed_alike_are_not_a_split_grid(pm):
+    """年初指标值 and 调整后指标值 both key as target values: two printed columns with labels of their own, not one
+    column the grid split, so their cells carry no ``structure`` doubt (a split column's pieces share a label:
+    see test_no_suggestion_for_a_confident_reading_or_a_misplaced_grid)."""
+    perf = [
+        ["项目名称", "某某项目", "<", "<", "<", "<", "<", "<"],
+        ["一级指标", "二级指标", "三级指标", "年初指标值", "调整后指标值", "实际完成值", "分值", "得分"],
+        ["产出指标", "数量指标", "完成数", "≥10个", "≥12个", "12个", "50", "45"],
+        ["^", "质量指标", "合格率", "100%", "100%", "100%", "30", "30"],
+        ["效益指标", "社会效益", "满意度", "≥90%", "≥90%", "93%", "20", "20"],
+        ["总分", "<", "<", "<", "<", "<", "100", "95"],
+    ]
+    a = run(pm, [table_of(perf, title="项目支出绩效自评表", confidence=0.99)])
+    assert a.tables[0].type == "final.performance_self_eval"
+    cells = {(c.row, c.col): c for c in a.tables[0].cells}
+    assert not any("structure" in c.flags for c in cells.values())
+    assert all(cells[(r, c)].confidence >= 0.9 for r in (2, 3, 4) for c in (3, 4))
+
+
 def test_format_like_printed_numbers():
     assert format_like(Decimal("1046.1"), ["1,046.09"]) == "1,046.10"
     assert format_like(Decimal("705443"), ["705443"]) == "705443"
@@ -198,6 +217,23 @@ def test_fiscal_summary_carryover_broken_down_by_fund_numbered_or_not(pm):
     statuses = {c.rule: c.status for c in a.checks}
     assert statuses["items:年初财政拨款结转和结余=income_amount"] == "fail"
     assert statuses["items:总计=income_amount"] == "pass"
+
+
+def test_an_item_whose_ordinal_was_misread_still_counts_in_its_total(pm):
+    """一、 misread (or dropped) turns a numbered item into an un-numbered row: 本年合计 = Σ items then fails on
+    correct figures; the check that adds the un-numbered rows above the total passes exactly and no cell is
+    flagged.  A wrong figure still fails."""
+    jumbled = misread(FISCAL_SUMMARY_MOF, 2, 0, "拨款一般公共预算财政")  # the income item 一、 lost
+    jumbled = misread(jumbled, 3, 2, "二城乡社区支出")  # the expenditure item's 、 dropped
+    a = run(pm, [table_of(jumbled, title="财政拨款收入支出决算总表", confidence=0.95)])
+    statuses = {c.rule: c.status for c in a.checks}
+    assert statuses["items:本年收入合计=income_amount"] == "pass"
+    assert statuses["items:本年支出合计=expenditure_total"] == "pass"
+    assert [c.rule for c in a.checks if c.status == "fail"] == []
+    assert not any("check:fail" in c.flags for c in a.tables[0].cells)
+    wrong = misread(jumbled, 2, 1, "960.00")  # and a misread figure in the un-numbered row
+    a = run(pm, [table_of(wrong, title="财政拨款收入支出决算总表", confidence=0.95)], fusion=False)
+    assert {c.rule: c.status for c in a.checks}["items:本年收入合计=income_amount"] == "fail"
 
 
 CORPUS = Path("/work/shared/corpus")
