@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from pipeline.document.checks.engine import Term, evaluate, rounding_tolerance
-from pipeline.document.fusion import SUSPECT_CAP, format_like
+from pipeline.document.fusion import SUSPECT_CAP, evidence, format_like
+from pipeline.document.notes import CellRef
 from tests.fiscal.tables import EXPENDITURE_ROWS, SUMMARY_ROWS, misread, run, table_of
 
 
@@ -86,6 +88,28 @@ def test_missed_value_in_an_empty_cell_is_found(pm):
     cells = {(c.row, c.col): c for c in a.tables[0].cells}
     assert cells[(7, 6)].text == "" and cells[(7, 6)].confidence <= SUSPECT_CAP
     assert cells[(7, 6)].suggestion == "300.00"
+
+
+def test_a_speck_read_as_a_digit_in_an_empty_cell_is_the_only_suspect():
+    """A sum that fails only by filled, unconfirmed parts and balances exactly without them: those readings (a
+    speck read as "9" where nothing is printed) are the suspects; the empty total and the empty parts of the same
+    sum are not.  A sum those parts do not explain counts against every term."""
+    def at(row, col, v=""):
+        t = term(v or "0", ref=CellRef("t", row, col))
+        return t if v else replace(t, text="")
+
+    specked = evaluate("row:total", "t", at(0, 0), [at(0, 1), at(0, 2, "9"), at(0, 3)])
+    assert specked.status == "fail"
+    ev = evidence([specked])
+    assert set(ev) == {CellRef("t", 0, 2)} and ev[CellRef("t", 0, 2)].failed == 1
+    # 932.11 = 932.11 (confirmed elsewhere) + "9" + "5": both loose readings, nothing else
+    col = evaluate("items", "t", at(9, 7, "932.11"), [at(1, 7, "932.11"), at(2, 7, "9"), at(3, 7, "5"), at(4, 7)])
+    other = evaluate("row", "t", at(1, 5, "932.11"), [at(1, 7, "932.11")])
+    ev = evidence([col, other])
+    assert {r for r, e in ev.items() if e.failed} == {CellRef("t", 2, 7), CellRef("t", 3, 7)}
+    # a value the reading missed: 300 = "" + "9" is not explained by the "9", every term stays suspect
+    missed = evaluate("row:total", "t", at(0, 0, "300"), [at(0, 1), at(0, 2, "9")])
+    assert {r for r, e in evidence([missed]).items() if e.failed} == {CellRef("t", 0, c) for c in range(3)}
 
 
 def test_printed_error_is_reported_not_fixed(pm):
