@@ -243,6 +243,21 @@ def test_fiscal_summary_carryover_broken_down_by_fund_numbered_or_not(pm):
     assert statuses["items:总计=income_amount"] == "pass"
 
 
+def test_row_and_column_number_columns_of_a_typed_summary_are_no_amounts(pm):
+    """The 行次 columns (1, 2, 3 … beside each half's labels) and the 栏次 row (1, 2, 3 under the column labels) of
+    a 财政拨款收入支出决算总表: no record, no check term, nothing flagged."""
+    rows = [["收入", "<", "<", "支出", "<", "<", "<", "<"],
+            ["项目", "行次", "金额", "项目", "行次", *FISCAL_SUMMARY_MOF[1][3:]],
+            ["栏次", "", "1", "栏次", "", "2", "3", "4"]]
+    rows += [[r[0], str(i), r[1], r[2], str(i + 10), *r[3:]] for i, r in enumerate(FISCAL_SUMMARY_MOF[2:], 1)]
+    a = run(pm, [table_of(rows, title="财政拨款收入支出决算总表", confidence=0.95)])
+    assert a.tables[0].type == "final.fiscal_summary"
+    assert a.checks and all(c.status == "pass" for c in a.checks)
+    assert {r.col for r in a.records} == {2, 5, 6, 7} and all(r.row >= 3 for r in a.records)
+    assert not any(t.ref is not None and t.ref[2] in (1, 4) for c in a.checks for t in c.terms)
+    assert not any(c.confidence < 0.9 for c in a.tables[0].cells)
+
+
 def test_an_item_whose_ordinal_was_misread_still_counts_in_its_total(pm):
     """一、 misread (or dropped) turns a numbered item into an un-numbered row: 本年合计 = Σ items then fails on
     correct figures; the check that adds the un-numbered rows above the total passes exactly and no cell is
