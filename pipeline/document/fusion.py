@@ -55,12 +55,35 @@ class CellEvidence:
 
 
 def evidence(checks: Sequence[CheckResult]) -> dict[CellRef, CellEvidence]:
+    """Per cell, the statuses of the checks it is a term of; a failing check that :func:`spurious_parts` explains
+    counts against those parts only."""
     out: dict[CellRef, CellEvidence] = defaultdict(CellEvidence)
     for chk in checks:
         for t in chk.terms:
             if t.ref is not None:
                 out[t.ref] = out[t.ref].add(chk.status)
-    return dict(out)
+    confirmed = {ref for ref, e in out.items() if e.passed}
+    for chk in checks:
+        spurious = spurious_parts(chk, confirmed)
+        for t in chk.terms:
+            if t.ref is not None and spurious and t not in spurious:
+                e = out[t.ref]
+                out[t.ref] = CellEvidence(e.passed, e.rounding, e.failed - 1)
+    return {ref: e for ref, e in out.items() if e != CellEvidence()}
+
+
+def spurious_parts(chk: CheckResult, confirmed: set[CellRef]) -> tuple[Term, ...]:
+    """The filled parts of a failing sum, confirmed by no passing check, that balance it exactly when read as
+    empty: a speck or a stray mark read as a digit in a cell that prints nothing.  The failure lies with them
+    alone — not with the total, the confirmed parts or the empty cells (which would all have to be misread so
+    as to cancel).  Empty when there are none or they do not balance the sum."""
+    if chk.status != "fail" or chk.relation != "eq":
+        return ()
+    loose = tuple(t for t in chk.parts if t.text and t.ref is not None and t.ref not in confirmed)
+    if not loose:
+        return ()
+    rest = chk.found - sum((t.sign * t.value for t in loose), Decimal(0))
+    return loose if rest == chk.expected else ()
 
 
 def fused_confidence(c: float, ev: CellEvidence) -> float:

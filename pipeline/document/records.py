@@ -233,6 +233,14 @@ def row_groups(table: Table, r: int, columns: dict[int, str], groups: dict[int, 
     return out
 
 
+def _distinct_labels(labels: dict[int, str], a: int, b: int) -> bool:
+    """Columns ``a`` and ``b`` carry printed labels of their own that differ (预算数/合计 vs 决算数/合计, 年初指标值
+    vs 调整后指标值): two printed columns the column map keys alike, not one column the grid split — a split
+    column's pieces share its label (or one piece has none)."""
+    la, lb = labels.get(a, "").strip(), labels.get(b, "").strip()
+    return bool(la and lb and la != lb)
+
+
 def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], header_rows: int,
                only: Sequence[int] | None = None, block: int = -1) -> list[Row]:
     """Data rows below ``header_rows`` (or exactly the rows ``only``), one :class:`Row` per column group."""
@@ -263,7 +271,8 @@ def table_rows(table: Table, columns: dict[int, str], labels: dict[int, str], he
                     continue
                 if key in values:  # two values under one label: the grid split a column
                     first = values[key]
-                    suspects += [(table.id, first.row, first.col), (table.id, r, c)]
+                    if not _distinct_labels(labels, first.col, c):
+                        suspects += [(table.id, first.row, first.col), (table.id, r, c)]
                     continue
                 status, value = parse_value(cell.text)
                 values[key] = ValueCell(part=table.id, row=r, col=c, key=key, label=labels.get(c, ""),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from pipeline.document.checks.engine import Term, evaluate, rounding_tolerance
-from pipeline.document.fusion import SUSPECT_CAP, format_like
+from pipeline.document.fusion import SUSPECT_CAP, evidence, format_like
+from pipeline.document.notes import CellRef
 from tests.fiscal.tables import EXPENDITURE_ROWS, SUMMARY_ROWS, misread, run, table_of
 
 
@@ -88,6 +90,28 @@ def test_missed_value_in_an_empty_cell_is_found(pm):
     assert cells[(7, 6)].suggestion == "300.00"
 
 
+def test_a_speck_read_as_a_digit_in_an_empty_cell_is_the_only_suspect():
+    """A sum that fails only by filled, unconfirmed parts and balances exactly without them: those readings (a
+    speck read as "9" where nothing is printed) are the suspects; the empty total and the empty parts of the same
+    sum are not.  A sum those parts do not explain counts against every term."""
+    def at(row, col, v=""):
+        t = term(v or "0", ref=CellRef("t", row, col))
+        return t if v else replace(t, text="")
+
+    specked = evaluate("row:total", "t", at(0, 0), [at(0, 1), at(0, 2, "9"), at(0, 3)])
+    assert specked.status == "fail"
+    ev = evidence([specked])
+    assert set(ev) == {CellRef("t", 0, 2)} and ev[CellRef("t", 0, 2)].failed == 1
+    # 932.11 = 932.11 (confirmed elsewhere) + "9" + "5": both loose readings, nothing else
+    col = evaluate("items", "t", at(9, 7, "932.11"), [at(1, 7, "932.11"), at(2, 7, "9"), at(3, 7, "5"), at(4, 7)])
+    other = evaluate("row", "t", at(1, 5, "932.11"), [at(1, 7, "932.11")])
+    ev = evidence([col, other])
+    assert {r for r, e in ev.items() if e.failed} == {CellRef("t", 2, 7), CellRef("t", 3, 7)}
+    # a value the reading missed: 300 = "" + "9" is not explained by the "9", every term stays suspect
+    missed = evaluate("row:total", "t", at(0, 0, "300"), [at(0, 1), at(0, 2, "9")])
+    assert {r for r, e in evidence([missed]).items() if e.failed} == {CellRef("t", 0, c) for c in range(3)}
+
+
 def test_printed_error_is_reported_not_fixed(pm):
     rows = misread(SUMMARY_ROWS, 6, 1, "1,056.19")  # the document itself prints a wrong 总计
     a = run(pm, [table_of(rows, title="收入支出决算总表")])
@@ -128,6 +152,25 @@ def test_three_public_measures_and_scores(pm):
     statuses = sorted((c.rule, c.status) for c in b.checks)
     assert ("scores:得分≤分值", "fail") in statuses  # 25 > 20
     assert ("scores:总分=Σ得分", "pass") in statuses
+
+
+def test_two_printed_columns_keyed_alike_are_not_a_split_grid(pm):
+    """年初指标值 and 调整后指标值 both key as target values: two printed columns with labels of their own, not one
+    column the grid split, so their cells carry no ``structure`` doubt (a split column's pieces share a label:
+    see test_no_suggestion_for_a_confident_reading_or_a_misplaced_grid)."""
+    perf = [
+        ["项目名称", "某某项目", "<", "<", "<", "<", "<", "<"],
+        ["一级指标", "二级指标", "三级指标", "年初指标值", "调整后指标值", "实际完成值", "分值", "得分"],
+        ["产出指标", "数量指标", "完成数", "≥10个", "≥12个", "12个", "50", "45"],
+        ["^", "质量指标", "合格率", "100%", "100%", "100%", "30", "30"],
+        ["效益指标", "社会效益", "满意度", "≥90%", "≥90%", "93%", "20", "20"],
+        ["总分", "<", "<", "<", "<", "<", "100", "95"],
+    ]
+    a = run(pm, [table_of(perf, title="项目支出绩效自评表", confidence=0.99)])
+    assert a.tables[0].type == "final.performance_self_eval"
+    cells = {(c.row, c.col): c for c in a.tables[0].cells}
+    assert not any("structure" in c.flags for c in cells.values())
+    assert all(cells[(r, c)].confidence >= 0.9 for r in (2, 3, 4) for c in (3, 4))
 
 
 def test_format_like_printed_numbers():
@@ -198,6 +241,38 @@ def test_fiscal_summary_carryover_broken_down_by_fund_numbered_or_not(pm):
     statuses = {c.rule: c.status for c in a.checks}
     assert statuses["items:年初财政拨款结转和结余=income_amount"] == "fail"
     assert statuses["items:总计=income_amount"] == "pass"
+
+
+def test_row_and_column_number_columns_of_a_typed_summary_are_no_amounts(pm):
+    """The 行次 columns (1, 2, 3 … beside each half's labels) and the 栏次 row (1, 2, 3 under the column labels) of
+    a 财政拨款收入支出决算总表: no record, no check term, nothing flagged."""
+    rows = [["收入", "<", "<", "支出", "<", "<", "<", "<"],
+            ["项目", "行次", "金额", "项目", "行次", *FISCAL_SUMMARY_MOF[1][3:]],
+            ["栏次", "", "1", "栏次", "", "2", "3", "4"]]
+    rows += [[r[0], str(i), r[1], r[2], str(i + 10), *r[3:]] for i, r in enumerate(FISCAL_SUMMARY_MOF[2:], 1)]
+    a = run(pm, [table_of(rows, title="财政拨款收入支出决算总表", confidence=0.95)])
+    assert a.tables[0].type == "final.fiscal_summary"
+    assert a.checks and all(c.status == "pass" for c in a.checks)
+    assert {r.col for r in a.records} == {2, 5, 6, 7} and all(r.row >= 3 for r in a.records)
+    assert not any(t.ref is not None and t.ref[2] in (1, 4) for c in a.checks for t in c.terms)
+    assert not any(c.confidence < 0.9 for c in a.tables[0].cells)
+
+
+def test_an_item_whose_ordinal_was_misread_still_counts_in_its_total(pm):
+    """一、 misread (or dropped) turns a numbered item into an un-numbered row: 本年合计 = Σ items then fails on
+    correct figures; the check that adds the un-numbered rows above the total passes exactly and no cell is
+    flagged.  A wrong figure still fails."""
+    jumbled = misread(FISCAL_SUMMARY_MOF, 2, 0, "拨款一般公共预算财政")  # the income item 一、 lost
+    jumbled = misread(jumbled, 3, 2, "二城乡社区支出")  # the expenditure item's 、 dropped
+    a = run(pm, [table_of(jumbled, title="财政拨款收入支出决算总表", confidence=0.95)])
+    statuses = {c.rule: c.status for c in a.checks}
+    assert statuses["items:本年收入合计=income_amount"] == "pass"
+    assert statuses["items:本年支出合计=expenditure_total"] == "pass"
+    assert [c.rule for c in a.checks if c.status == "fail"] == []
+    assert not any("check:fail" in c.flags for c in a.tables[0].cells)
+    wrong = misread(jumbled, 2, 1, "960.00")  # and a misread figure in the un-numbered row
+    a = run(pm, [table_of(wrong, title="财政拨款收入支出决算总表", confidence=0.95)], fusion=False)
+    assert {c.rule: c.status for c in a.checks}["items:本年收入合计=income_amount"] == "fail"
 
 
 CORPUS = Path("/work/shared/corpus")

@@ -168,3 +168,15 @@ def test_code_pieces_take_the_level_of_their_length_and_odd_codes_are_doubtful(p
     assert (by_row[6].subject_code, by_row[6].level) == ("2010601", "项")
     assert by_row[7].subject_code == "20106020"
     assert all(r.confidence <= 0.5 for r in a.records if r.row == 7)
+
+
+@pytest.mark.parametrize("label", ["行次", "栏次", ""])
+def test_a_row_number_column_is_never_an_amount(pm, label):
+    """1, 2, 3, … printed in a column (labelled 行次/栏次 or not): the row's number, never an amount record nor a
+    term of a check."""
+    rows = [["项目", label, "金额"], ["甲", "1", "3.00"], ["乙", "2", "4.00"], ["丙", "3", "5.00"],
+            ["合计", "4", "12.00"]]
+    a = run(pm, [table_of(rows, title="某某统计表")])
+    assert sorted(r.value for r in a.records) == [Decimal("3.00"), Decimal("4.00"), Decimal("5.00"), Decimal("12.00")]
+    assert all(r.col == 2 for r in a.records)
+    assert not any(t.ref is not None and t.ref[2] == 1 for c in a.checks for t in c.terms)

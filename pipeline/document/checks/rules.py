@@ -107,8 +107,8 @@ def check_items(lt: LogicalTable) -> list[CheckResult]:
             if totals:
                 first = totals[0]
                 items = [r for r in rows[:first] if r.depth == 1]
-                res = evaluate(f"items:{rows[first].name}={key}", lt.id, value_term(rows[first], key, lt),
-                               [value_term(r, key, lt) for r in items])
+                res = _items_or_unnumbered(lt, f"items:{rows[first].name}={key}", rows[first], items,
+                                           [r for r in rows[:first] if r.depth == 0 and not r.is_total], key)
                 if res is not None:
                     out.append(res)
                 # sub-items: depth-2 rows under a depth-1 item (before the first total)
@@ -131,6 +131,19 @@ def check_items(lt: LogicalTable) -> list[CheckResult]:
         if res is not None:
             out.append(res)
     return out
+
+
+def _items_or_unnumbered(lt: LogicalTable, rule: str, total: Row, items: Sequence[Row],
+                         unnumbered: Sequence[Row], key: str) -> CheckResult | None:
+    """本年合计 = Σ numbered items; when that fails but passes exactly once the un-numbered rows above the total
+    are added, the failure lies with the reading of an ordinal (一、 misread or dropped turns an item into an
+    un-numbered row), not with a printed figure: the check with those rows is the one reported."""
+    res = evaluate(rule, lt.id, value_term(total, key, lt), [value_term(r, key, lt) for r in items])
+    extra = [r for r in unnumbered if key in r.values]
+    if res is None or res.status != "fail" or not extra:
+        return res
+    wide = evaluate(rule, lt.id, value_term(total, key, lt), [value_term(r, key, lt) for r in [*items, *extra]])
+    return wide if wide is not None and wide.status == "pass" else res
 
 
 #: the three 财政拨款 funds (the income items of a 财政拨款收入支出总表, and the breakdown of its 结转和结余)
