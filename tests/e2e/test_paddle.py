@@ -71,7 +71,7 @@ def test_cells_match_the_sample_truth(run_out) -> None:  # type: ignore[no-untyp
     out, _, _ = run_out
     wrong = total = 0
     for doc in DOCS:
-        result = json.loads((out / f"{doc}-scan" / "document.json").read_text(encoding="utf-8"))
+        result = json.loads((out / f"{doc}__scan" / "document.json").read_text(encoding="utf-8"))
         truth = json.loads((SAMPLES / doc / "truth.json").read_text(encoding="utf-8"))
         ocr = result["generator"]["ocr"]
         assert (ocr["engine"], ocr["rec_model"], ocr["det_model"]) == \
