@@ -231,22 +231,36 @@ def column_paths(table: Table, rows: range) -> dict[int, list[str]]:
     return paths
 
 
+def split_measure(path: Sequence[str]) -> tuple[list[str], str]:
+    """A column's label path without its measure label, and the measure as a key suffix (".budget"/".final").
+    The measure is printed either under each item (因公出国（境）费 / 预算数, the bottom label, which may carry more
+    words: 年初预算数) or once over a group of items (预算数 / 因公出国（境）费 …, the Ministry of Finance's 三公
+    table: a label that is exactly the measure, above the item)."""
+    labels = list(path)
+    if not labels:
+        return labels, ""
+    bottom = norm(labels[-1])
+    suffix = next((sfx for sfx, words in MEASURES if any_of(bottom, words) == 1.0), "")
+    if suffix:
+        return labels[:-1], suffix
+    for i in range(len(labels) - 2, -1, -1):
+        lab = norm(labels[i])
+        suffix = next((sfx for sfx, words in MEASURES if lab in {norm(w) for w in words}), "")
+        if suffix:
+            return labels[:i] + labels[i + 1:], suffix
+    return labels, ""
+
+
 def map_columns(rules: Sequence[ColumnRule], paths: dict[int, list[str]], measures: bool = False
                 ) -> dict[int, str]:
     """Canonical key per column from its label path: the lowest label that some rule matches decides (the best
-    match, the first rule on ties), its ancestors disambiguate through ``within``.  With ``measures``, a bottom
-    label 预算数/决算数 becomes a suffix of the key found above it.  Adjacent columns under one spanning
+    match, the first rule on ties), its ancestors disambiguate through ``within``.  With ``measures``, the
+    预算数/决算数 label (:func:`split_measure`) becomes a suffix of the key.  Adjacent columns under one spanning
     "科目编码" label become 类/款/项 code columns.  Unmatched columns are left out."""
     out: dict[int, str] = {}
     for col, path in paths.items():
         full = "/".join(norm(p) for p in path)
-        labels = list(path)
-        suffix = ""
-        if measures and labels:
-            bottom = norm(labels[-1])
-            suffix = next((sfx for sfx, words in MEASURES if any_of(bottom, words) == 1.0), "")
-            if suffix:
-                labels = labels[:-1]
+        labels, suffix = split_measure(path) if measures else (list(path), "")
         for label in reversed(labels):
             lab = norm(label)
             best, key = 0.0, None
@@ -279,15 +293,15 @@ def fuzzy_labels(rules: Sequence[ColumnRule], paths: dict[int, list[str]], colum
                  measures: bool = False) -> dict[str, str]:
     """Value key → the printed label that decided it, for the keys whose deciding label matched a rule only
     with OCR tolerance (the same label walk as :func:`map_columns`: lowest label first, a
-    bottom 预算数/决算数 set aside as the measure)."""
+    measure set aside, :func:`split_measure`)."""
     out: dict[str, str] = {}
     for col, key in sorted(columns.items()):
         if is_identity(key) or key in out:
             continue
         labels = list(paths.get(col, ()))
         full = "/".join(norm(p) for p in labels)
-        if measures and labels and any(any_of(norm(labels[-1]), words) == 1.0 for _s, words in MEASURES):
-            labels = labels[:-1]
+        if measures:
+            labels = split_measure(labels)[0]
         for label in reversed(labels):
             best = max((rule.match(norm(label), full) for rule in rules), default=0.0)
             if best > 0:

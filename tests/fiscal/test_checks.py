@@ -154,6 +154,24 @@ def test_three_public_measures_and_scores(pm):
     assert ("scores:总分=Σ得分", "pass") in statuses
 
 
+def test_three_public_measure_printed_over_its_group(pm):
+    """The Ministry of Finance prints 预算数 and 决算数 once over each group of items (not under every item): the
+    measure still becomes the key's suffix, so both halves are keyed apart and each has its row check."""
+    rows = [
+        ["预算数", "<", "<", "<", "<", "<", "决算数", "<", "<", "<", "<", "<"],
+        ["合计", "因公出国（境）费", "公务用车购置及运行维护费", "<", "<", "公务接待费",
+         "合计", "因公出国（境）费", "公务用车购置及运行维护费", "<", "<", "公务接待费"],
+        ["^", "^", "小计", "公务用车购置费", "公务用车运行维护费", "^",
+         "^", "^", "小计", "公务用车购置费", "公务用车运行维护费", "^"],
+        ["6.00", "1.00", "3.00", "2.00", "1.00", "2.00", "5.50", "1.00", "2.50", "1.50", "1.00", "2.00"],
+    ]
+    a = run(pm, [table_of(rows, title="财政拨款“三公”经费支出决算表")])
+    cols = dict(a.tables[0].notes.columns or ())
+    assert cols[0] == "total.budget" and cols[6] == "total.final" and cols[7] == "outbound.final"
+    assert len(set(cols.values())) == len(cols)
+    assert {"row:total.budget", "row:total.final"} <= {c.rule for c in a.checks if c.status == "pass"}
+
+
 def test_two_printed_columns_keyed_alike_are_not_a_split_grid(pm):
     """年初指标值 and 调整后指标值 both key as target values: two printed columns with labels of their own, not one
     column the grid split, so their cells carry no ``structure`` doubt (a split column's pieces share a label:
