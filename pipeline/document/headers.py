@@ -65,6 +65,7 @@ def is_data_row(cells: Sequence[Cell]) -> bool:
         return True
     return bool((_ORDINAL_1.match(first) or _ORDINAL_2.match(first) or _TOTAL.search(first)) and plain)
 
+
 def is_section_heading(cells: Sequence[Cell], n_cols: int) -> bool:
     """A row that is one cell across the whole table ("一、政府采购情况" in a 相关信息统计表): it heads a section of
     rows, with the section's column labels below it; it is not a data row."""
@@ -88,6 +89,13 @@ def header_row_count(table: Table, max_header: int = 8) -> int:
             return r
     spans = [c.row + c.rowspan for c in table.cells if c.row == 0]
     return min(max(spans, default=1), table.n_rows)
+
+def head_rows(table: Table) -> int:
+    """Rows above a table's data: where its recogniser found the label row (``notes.header_rows``), else
+    :func:`header_row_count`."""
+    fixed = table.notes.header_rows
+    return fixed if fixed is not None else header_row_count(table)
+
 
 def anchor_row(table: Table, words: Sequence[str]) -> int | None:
     """The first row whose cells contain every word (a column-label row inside a table, as in 绩效 tables)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.document.column_keys import label_cells
-from pipeline.document.headers import header_row_count
+from pipeline.document.headers import head_rows, header_row_count
 from pipeline.document.notes import as_map
 from pipeline.document.records import (
     UNTYPED_CONFIDENCE,
@@ -60,17 +60,15 @@ def logical_tables(tables: Sequence[Table]) -> list[LogicalTable]:
                                     parts=tuple(p.id for p in parts), columns=columns, unit=unit, rows=tuple(rows),
                                     typed=False, labels=labels, type_confidence=UNTYPED_CONFIDENCE))
             continue
-        columns = {**columns, **unmapped_value_columns(head, columns)}  # no printed number is lost
+        header_rows = head_rows(head)
+        columns = {**columns, **unmapped_value_columns(head, columns, header_rows)}  # no printed number is lost
         for i, part in enumerate(parts):
             cols = columns if part.n_cols == head.n_cols else fragment_columns(columns, part, head)
-            fixed = part.notes.header_rows if i == 0 else None
-            skip = int(fixed) if isinstance(fixed, int) else header_row_count(part)
+            skip = header_rows if i == 0 else header_row_count(part)
             rows.extend(table_rows(part, cols, labels, skip))
             rows.extend(block_rows(part))
         fuzzy = dict(head.notes.fuzzy_labels or ())
-        fixed = head.notes.header_rows
-        named = label_cells(head, fixed if isinstance(fixed, int) else header_row_count(head), columns,
-                            fuzzy) if fuzzy else {}
+        named = label_cells(head, header_rows, columns, fuzzy) if fuzzy else {}
         out.append(LogicalTable(id=head.id, type=head.type, pages=tuple(sorted({p.page for p in parts})),
                                 parts=tuple(p.id for p in parts), columns=columns, unit=unit, rows=tuple(rows),
                                 labels=labels, type_confidence=head.type_confidence or 1.0, label_cells=named))

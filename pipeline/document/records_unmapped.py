@@ -7,23 +7,21 @@ The column's role is decided by the table's own content, the same way as for unt
 already maps, row labels, codes and 序号/行次 columns are left as they are, and so is a column without a label
 of its own (none printed, or only the spanning label of its neighbours: a column the grid split off, a 行次
 column whose own label was not read) — its numbers are the neighbours' or no one's.  The type's rules do not
-vouch for such a record, so, like an untyped table's, it is never confident (``UNMAPPED_CONFIDENCE``).
+vouch for such a record, so, like an untyped table's, it is never confident
+(:data:`pipeline.document.records.UNMAPPED_CONFIDENCE`).
 """
 
 from __future__ import annotations
 
-from pipeline.document.records import UNMAPPED_CONFIDENCE, is_unmapped
+from pipeline.document.records import is_unmapped
 from pipeline.model import Table
 
-__all__ = ["UNMAPPED_CONFIDENCE", "is_unmapped", "own_label", "unmapped_value_columns"]
 
-def unmapped_value_columns(table: Table, columns: dict[int, str]) -> dict[int, str]:
-    """``col<i>`` for each value column of ``table`` that ``columns`` (the type's mapping) leaves out."""
-    from pipeline.document.headers import header_row_count
+def unmapped_value_columns(table: Table, columns: dict[int, str], header_rows: int) -> dict[int, str]:
+    """``col<i>`` for each value column of ``table`` (data below ``header_rows``) that ``columns`` (the type's
+    mapping) leaves out."""
     from pipeline.records_generic import column_labels, column_roles
 
-    fixed = table.notes.header_rows
-    header_rows = fixed if isinstance(fixed, int) else header_row_count(table)
     labels = column_labels(table, header_rows)
     roles = column_roles(table, header_rows, labels)
     excluded = set(table.notes.not_values or ())  # a reviewer's "not a value column" (role none) stands
