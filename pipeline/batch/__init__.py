@@ -16,13 +16,11 @@ object-storage backend can be added later.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 # functions named as their modules: bound here, or the submodule (set on the package when it loads) would
 # shadow them
 from pipeline.batch.plan import plan
 from pipeline.batch.report import report
+from pipeline.lazy import lazy_exports
 
 #: what the package offers, by the module that defines it (imported on first use, so that the subcommand's
 #: parser, all ``fiscalscan --help`` needs, does not load the rest)
@@ -64,8 +62,4 @@ __all__ = [
     "totals_line",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

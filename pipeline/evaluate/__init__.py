@@ -24,12 +24,10 @@ review sweep), :mod:`.corpus` (pairing and the corpus result), :mod:`.cli` (repo
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 # a function named as its module: bound here, or the submodule (set on the package when it loads) would
 # shadow it
 from pipeline.evaluate.metrics import metrics
+from pipeline.lazy import lazy_exports
 
 #: what the package offers, by the module that defines it (imported on first use, so that the subcommand's
 #: parser, all ``fiscalscan --help`` needs, does not load the rest)
@@ -106,8 +104,4 @@ __all__ = [
     "table_similarity",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
