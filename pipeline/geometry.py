@@ -14,6 +14,12 @@ import numpy as np
 from pipeline.model import BBox, PageChar
 
 
+def em(dpi: float) -> float:
+    """Body text height in pixels at ``dpi`` (10.5 pt, the disclosures' body type): the unit of the size
+    thresholds of the grid, cell and text-layer rules."""
+    return 10.5 / 72.0 * dpi
+
+
 def quarter_turn(gray: np.ndarray, rotation: int) -> np.ndarray:
     """Turn the page counter-clockwise by ``rotation`` (0/90/180/270) degrees."""
     k = (rotation // 90) % 4

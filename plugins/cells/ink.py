@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from pipeline.geometry import em
 from pipeline.model import BBox
 
 
@@ -20,11 +21,6 @@ class LineCrop:
     cell_index: int
     image: np.ndarray
     bbox: BBox  # page pixels
-
-
-def em(dpi: float) -> float:
-    """Approximate body text height in pixels (about 10.5 pt)."""
-    return 10.5 / 72.0 * dpi
 
 
 def cell_crop(gray: np.ndarray, box: BBox, shave: int) -> tuple[np.ndarray, int, int]:

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plugins.grid.partial import EM_PER_DPI, text_profile
+from pipeline.geometry import em as em_of
+from plugins.grid.partial import text_profile
 
 #: a column gap is at least this many ems of whitespace in every row of the group
 MIN_COL_GAP_EM = 1.1
@@ -131,7 +132,7 @@ def split_cols(text_ink: np.ndarray, row_edges: list[float], col_edges: list[flo
                spans: list[tuple[int, int, int, int]], dpi: float, tol: int) -> list[ColSplit]:
     """Inferred column boundaries of every group of wide unruled-column rows of one lattice grid.
     ``text_ink`` is the page's ink without rulings (bool or uint8, H×W)."""
-    em = EM_PER_DPI * dpi
+    em = em_of(dpi)
     out: list[ColSplit] = []
     for c0, c1, rows in row_groups(spans, col_edges, em):
         x0, x1 = round(col_edges[c0]) + tol, round(col_edges[c1]) - tol

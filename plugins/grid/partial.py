@@ -27,10 +27,10 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from pipeline.geometry import em as em_of
 from pipeline.model import Cell, Grid
 
-#: body text height in pixels per dpi (10.5 pt); the thresholds below are in these units
-EM_PER_DPI = 10.5 / 72.0
+#: the thresholds below are in ems of body text (:func:`pipeline.geometry.em`)
 #: a row gap is at least this many ems of whitespace
 MIN_ROW_GAP_EM = 0.42
 #: ... and at least this share of the band's median gap (smaller gaps are the leading of wrapped text)
@@ -112,7 +112,7 @@ def split_rows(text_ink: np.ndarray, row_edges: list[float], col_edges: list[flo
                tol: int) -> list[RowSplit]:
     """Inferred row boundaries of every tall row band of one lattice grid.  ``text_ink`` is the page's ink
     without rulings (bool or uint8, H×W)."""
-    em = EM_PER_DPI * dpi
+    em = em_of(dpi)
     x0, x1 = round(col_edges[0]) + tol, round(col_edges[-1]) - tol
     if x1 - x0 < 4:
         return []

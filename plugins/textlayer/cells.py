@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from pipeline.captions import Caption, Segment, choose_caption
+from pipeline.geometry import em as body_em
 from pipeline.geometry import upright_chars
 from pipeline.interfaces import OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageChar, PageImage
@@ -120,7 +121,7 @@ def caption_from_chars(page: PageImage, grid: Grid, upper: float) -> Caption:
     chars = page.chars
     idx = readable(page)
     em = char_height(chars, [i for i in idx if not chars[i].text.isspace()])
-    top = max(upper, grid.bbox.top - 12 * (10.5 / 72.0 * page.dpi))
+    top = max(upper, grid.bbox.top - 12 * body_em(page.dpi))
     above = [i for i in idx if top <= (chars[i].bbox.top + chars[i].bbox.bottom) / 2 < grid.bbox.top - 2]
     segments = [Segment(line_text(chars, run.indices), run.bbox.x0, run.bbox.x1, TITLE_CONFIDENCE, run.bbox.top,
                         run.bbox.bottom)
