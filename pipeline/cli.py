@@ -63,6 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     names = output_names(inputs, args.inputs)
     failed = len(problems)
     totals = RunTotals()
+    totals.add_failed(len(problems))
     progress = _progress(enabled=sys.stderr.isatty() and not args.quiet)
     with progress:
         for path, name in zip(inputs, names, strict=False):

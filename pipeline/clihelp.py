@@ -105,15 +105,20 @@ class RunTotals:
     checks_failed: int = 0
 
     def add(self, s: Any) -> None:
-        self.documents += 1
         if s.status != "ok":
-            self.failed += 1
+            self.add_failed()
             return
+        self.documents += 1
         self.pages += s.pages
         self.tables += s.tables
         self.cells += s.cells
         self.review_cells += s.review_cells
         self.checks_failed += s.checks_failed
+
+    def add_failed(self, n: int = 1) -> None:
+        """``n`` inputs that failed, also those never opened (a symlink loop, a FIFO): they count as documents."""
+        self.documents += n
+        self.failed += n
 
     def line(self, seconds: float | None = None) -> str:
         secs = time.perf_counter() - self.started if seconds is None else seconds

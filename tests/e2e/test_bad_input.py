@@ -40,6 +40,21 @@ def test_symlink_loop_argument_is_one_line_and_others_run(tmp_path: Path,
     (line,) = error_lines(text.out)
     assert "loop.pdf" in line and "symlink loop" in line
     assert (out / "good" / "document.json").is_file()
+    # the total counts the input that could not be opened as a failed document
+    total = text.out.strip().splitlines()[-1]
+    assert total.startswith("total: 2 document(s) (1 failed), 1 pages, "), total
+
+
+def test_total_line_counts_inputs_never_opened(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    small_page(tmp_path / "in" / "a.png")
+    small_page(tmp_path / "in" / "b.png")
+    os.mkfifo(tmp_path / "in" / "pipe.pdf")
+    os.symlink("self.png", tmp_path / "in" / "self.png")
+    code = main(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "-q"])
+    text = capsys.readouterr().out
+    assert code == 1 and len(error_lines(text)) == 2
+    total = text.strip().splitlines()[-1]
+    assert total.startswith("total: 4 document(s) (2 failed), 2 pages, "), total
 
 
 def test_symlink_loop_inside_a_folder_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
