@@ -80,3 +80,19 @@ def test_store_made_before_the_basis_column_still_opens(out_dir: Path) -> None:
     db.close()
     (corr,) = ReviewStore(out_dir).latest().values()
     assert corr.new_text == "1300" and corr.basis == ""
+
+
+def test_image_key_changes_with_everything_the_image_depends_on() -> None:
+    """Source sha256, page, dpi, rotation and skew each change the cache key; a field the image does not depend
+    on (the page's reading time) does not."""
+    from pipeline.review.store import image_key
+
+    def doc(sha256: str = "0" * 64, **page: object) -> dict[str, object]:
+        info = {"page": 1, "dpi": 200, "rotation": 0, "skew": 0.0, "seconds": 1.0, **page}
+        return {"source": {"sha256": sha256}, "pages": [info, {**info, "page": 2}]}
+
+    base = image_key(doc(), 1)
+    assert image_key(doc(seconds=9.0), 1) == base
+    changed = [doc(sha256="1" * 64), doc(dpi=300), doc(rotation=180), doc(skew=0.4)]
+    keys = [image_key(d, 1) for d in changed] + [image_key(doc(), 2)]
+    assert base not in keys and len(set(keys)) == len(keys)
