@@ -74,19 +74,39 @@ def test_records_checks_and_summary(written: Path) -> None:
     assert link.hyperlink.location == "'p001-t1'!A1" or "p001-t1" in (link.hyperlink.target or "")
 
 
-def test_libreoffice_opens_the_workbook(written: Path, tmp_path: Path) -> None:
-    """Debian's LibreOffice Calc (when installed) converts every sheet; values and text codes come out intact."""
+def _soffice(conv: Path, target: str, book: Path) -> subprocess.CompletedProcess[str]:
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc")
-    conv = tmp_path / "lo"
     res = subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{conv}/profile",
-                          "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,'
-                          "false,-1", "--outdir", str(conv), str(written / NAME / f"{NAME}.xlsx")],
+                          "--convert-to", target, "--outdir", str(conv), str(book)],
                          capture_output=True, text=True, timeout=180)
     assert res.returncode == 0, res.stdout + res.stderr
+    return res
+
+
+def test_libreoffice_opens_the_workbook(written: Path, tmp_path: Path) -> None:
+    """Debian's LibreOffice Calc (when installed) converts every sheet; values and text codes come out intact;
+    and the workbook it saves again still has every sheet, merged range, comment, fill and text code: a file
+    Calc had to repair would lose what it could not read."""
+    book = written / NAME / f"{NAME}.xlsx"
+    conv = tmp_path / "lo"
+    res = _soffice(conv, 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1', book)
     sheets = {p.stem.removeprefix(f"{NAME}-"): p for p in conv.glob("*.csv")}
     assert set(sheets) == {"summary", "records", "checks", "p001-t1"}, res.stdout
     rows = list(csv.reader(sheets["p001-t1"].open(encoding="utf-8")))
     assert rows[0][0] == "支出决算表"
     assert rows[7][:5] == ["201", "06", "01", "行政运行", "1,046.09"]
+    saved = conv / "resaved"
+    _soffice(saved, "xlsx:Calc MS Excel 2007 XML", book)
+    original, again = _book(written), openpyxl.load_workbook(saved / f"{NAME}.xlsx")
+    assert again.sheetnames == original.sheetnames
+    for name in original.sheetnames:
+        assert ({str(r) for r in again[name].merged_cells.ranges}
+                == {str(r) for r in original[name].merged_cells.ranges}), name
+    ws = again["p001-t1"]
+    assert [c.coordinate for row in ws.iter_rows() for c in row if c.comment] == ["E7"]
+    assert "confidence 0.62" in ws["E7"].comment.text and ws["E7"].fill.fgColor.rgb.endswith("F8CBAD")
+    assert (ws["B7"].value, ws["B7"].data_type) == ("06", "s")
+    assert ws["E6"].value == pytest.approx(1046.09) and ws["E6"].number_format == "#,##0.00"
+    assert again["records"].auto_filter.ref == original["records"].auto_filter.ref
