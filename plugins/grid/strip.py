@@ -5,15 +5,20 @@ assumes they span several rows.  A table printed as one row (the last row of a t
 a one-line header or total strip) has vertical rulings only one row tall, shorter than that kernel, so the strip
 has no verticals and is dropped.  Between two parallel horizontal rulings of the same extent that no vertical
 ruling joins, a vertical run of ink that reaches from the upper ruling to the lower one is a ruling: text strokes
-never touch both borders of their row.  The strip counts as a table only when such runs close it at both ends.
+never touch both borders of their row.  The strip counts as a table only when such runs close it at both ends,
+the row is tall enough to hold a line of body text, its cells are at least a character wide and it is mostly
+paper (a halftone bar or a hatched band between two rules is dense with vertical runs, a ruled row is not).
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
+
+from pipeline.geometry import em
 
 if TYPE_CHECKING:
     from plugins.grid.lattice import Scale, Segment
@@ -35,7 +40,7 @@ def band_rulings(ink: np.ndarray, a: Segment, b: Segment, scale: Scale) -> list[
     """x positions of vertical runs of ink reaching from ruling ``a`` down to ruling ``b``."""
     from plugins.grid.lattice import extract_segments
 
-    top, bottom = int(a.pos) - scale.tol, int(round(b.pos)) + scale.tol + 1
+    top, bottom = int(a.pos) - scale.tol, round(b.pos) + scale.tol + 1
     x0, x1 = int(max(a.lo, b.lo)) - scale.touch, int(min(a.hi, b.hi)) + scale.touch + 1
     band = cv2.morphologyEx(ink[max(top, 0):bottom, max(x0, 0):x1], cv2.MORPH_CLOSE,
                             np.ones((scale.gap, 1), np.uint8))  # broken scanned rulings, as in line_masks
@@ -47,7 +52,16 @@ def band_rulings(ink: np.ndarray, a: Segment, b: Segment, scale: Scale) -> list[
             if s.lo + off_y <= a.pos + scale.tol and s.hi + off_y >= b.pos - scale.tol]
 
 
-def strip_verticals(ink: np.ndarray, hs: list[Segment], vs: list[Segment], scale: Scale) -> list[Segment]:
+MAX_PAPER_INK = 0.25  # share of ink inside a ruled row of text (body text covers far less)
+
+
+def _mostly_paper(ink: np.ndarray, a: Segment, b: Segment, tol: int) -> bool:
+    inside = ink[int(a.pos) + tol:int(b.pos) - tol + 1, int(max(a.lo, b.lo)):int(min(a.hi, b.hi)) + 1]
+    return inside.size > 0 and float(np.count_nonzero(inside)) / inside.size <= MAX_PAPER_INK
+
+
+def strip_verticals(ink: np.ndarray, hs: list[Segment], vs: list[Segment], scale: Scale, dpi: float
+                    ) -> list[Segment]:
     """Vertical ruling segments of one-row table strips that the long-kernel mask missed."""
     from plugins.grid.lattice import Segment
 
@@ -59,9 +73,13 @@ def strip_verticals(ink: np.ndarray, hs: list[Segment], vs: list[Segment], scale
             continue
         b = below[0]  # the next ruling of the same extent: the strip's lower border
         height = b.pos - a.pos
-        if not (2 * scale.tol < height <= scale.long_kernel_v + 2 * scale.tol) or _joined(a, b, vs, scale.touch):
+        if not (0.8 * em(dpi) <= height <= scale.long_kernel_v + 2 * scale.tol) or _joined(a, b, vs, scale.touch):
             continue
-        xs = band_rulings(ink, a, b, scale)
+        if not _mostly_paper(ink, a, b, scale.tol):
+            continue
+        xs = sorted(band_rulings(ink, a, b, scale))
+        if any(x1 - x0 < em(dpi) for x0, x1 in pairwise(xs)):
+            continue  # runs closer than a character: hatching or a bar code, not cell borders
         lo, hi = max(a.lo, b.lo), min(a.hi, b.hi)
         closed = any(abs(x - lo) <= 2 * scale.touch for x in xs) and any(abs(x - hi) <= 2 * scale.touch for x in xs)
         if len(xs) >= 2 and closed:

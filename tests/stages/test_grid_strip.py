@@ -40,3 +40,17 @@ def test_text_between_two_rules_is_not_a_table() -> None:
     for x in range(130, 1250, 60):  # tall strokes inside the band, touching neither rule
         page[158:192, x:x + 3] = 30
     assert lattice.find_grids(synth.scan(page), 200) == []
+
+
+def test_a_dense_bar_between_two_rules_is_not_a_table() -> None:
+    """A halftone or bar-code band between two rules is full of vertical runs reaching both rules; it is not a
+    row of cells (a printed form's bar code, a shaded band)."""
+    page = synth.blank_page()
+    page[150:152, 300:900] = 30
+    page[198:200, 300:900] = 30
+    page[150:200, 300:302] = 30
+    page[150:200, 898:900] = 30
+    rng = np.random.default_rng(3)
+    for x in range(302, 898, 6):  # bars 2-4 px wide, a few pixels apart
+        page[152:198, x:x + int(rng.integers(2, 5))] = 30
+    assert lattice.find_grids(synth.scan(page), 200) == []
