@@ -26,7 +26,7 @@ import numpy as np
 from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.model import BBox, Grid, PageImage
-from plugins.grid import gapcols, partial, stacked
+from plugins.grid import gapcols, partial, stacked, strip
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +325,7 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
     # a vertical line over (nearly) the whole sheet is a paper edge or a feeder streak, never a ruling
     vs = [v for v in vs if v.length < 0.88 * page_h]
     hs = [h for h in hs if h.length < 0.97 * page_w]
+    vs = vs + strip.strip_verticals(ink, hs, vs, scale, dpi)  # one-row strips: verticals shorter than the kernel
     h_cov, v_cov = coverage_masks(ink, scale)
     text_ink = ink & ~horiz & ~vert  # ink that is not a ruling: text lines of unruled rows
     grids: list[Grid] = []
