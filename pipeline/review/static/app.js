@@ -366,7 +366,11 @@ async function setView(v) {
 }
 
 $("tab-queue").onclick = () => setView("queue");
-$("tab-table").onclick = () => setView("table");
+$("tab-table").onclick = () => {
+  // from the queue: open the table at the current item's cell (when it is in the chosen document), not the first table
+  const it = st.mode === "queue" ? st.items[st.idx] : null;
+  return it && it.document === st.doc ? openInTable(it) : setView("table");
+};
 $("docsel").onchange = () => { st.doc = $("docsel").value; if (st.mode === "table") loadTable(); };
 $("tablesel").onchange = () => { st.table = st.view.tables.find((t) => t.id === $("tablesel").value); st.sel = null; drawTable(true); $("pagewrap").focus(); };
 $("reviewer").onchange = () => localStorage.setItem("fiscalscan.reviewer", $("reviewer").value);
