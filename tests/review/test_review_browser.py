@@ -237,3 +237,68 @@ def test_context_and_table_link_in_the_browser(tmp_path: Path, start_server):
     finally:
         proc.kill()
         proc.wait(10)
+
+
+def test_row_merge_role_and_split_with_the_keyboard(tmp_path: Path, start_server):
+    """A streak cut the 行政运行 row (names in one grid row, amounts in the next): the grid item opens the table
+    at that row, "M" says the ruling below is false, the role menu takes a column out of the records, "s"
+    splits a column; each is one stored edit, in order, and the export carries the repair and the role."""
+    import json
+
+    from pipeline.plugin_manager import PluginManager
+    from pipeline.review.store import ReviewStore
+    from tests.fiscal.tables import EXPENDITURE_ROWS
+    from tests.review.typed import RIGHT_WIDTHS, document_of, draw_page, table_with_boxes
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
+    rows = [list(r) for r in EXPENDITURE_ROWS]
+    rows[6:7] = [[*rows[6][:4], "", "", ""], ["", "", "", "", *rows[6][4:]]]
+    table = table_with_boxes(rows, RIGHT_WIDTHS)
+    draw_page(tmp_path / "scan.png", table)
+    doc = document_of([table], tmp_path / "scan.png", PluginManager())
+    assert doc["check_summary"]["fail"] > 0
+    out = tmp_path / "out"
+    (out / "doc").mkdir(parents=True)
+    (out / "doc" / "document.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    proc, base = start_server(out)
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page()
+            page.goto(base + "/")
+            expect(page.locator("#itemmeta")).to_contain_text("1/1 · doc · p001-t1 · grid")
+            expect(page.locator("#structure-reason")).to_contain_text("rows 7 and 8 look like one row cut")
+            page.keyboard.press("t")
+            expect(page.locator(".ov.sel")).to_have_attribute("data-key", "p001-t1:6:0")
+            expect(page.locator("#tableinfo")).to_contain_text("12×7 · ")
+            page.keyboard.press("M")  # no ruling below this cell
+            expect(page.locator("#tableinfo")).to_contain_text("11×7")
+            expect(page.locator("#tableinfo")).not_to_contain_text("failing")
+            expect(page.locator('.ov[data-key="p001-t1:6:5"]')).to_have_attribute("data-value", "546.09")
+            for _ in range(5):
+                page.keyboard.press("ArrowRight")
+            expect(page.locator(".ov.sel")).to_have_attribute("data-key", "p001-t1:6:5")
+            expect(page.locator("#role")).to_have_value("basic")
+            page.select_option("#role", "none")  # 基本支出 is no value column of the records
+            expect(page.locator("#role")).to_have_value("")
+            page.click("#export")
+            expect(page.locator("#msg")).to_contain_text("Exported 1 document(s)")
+            page.locator("#pagewrap").focus()
+            page.keyboard.press("s")  # split the current column in the middle
+            expect(page.locator("#tableinfo")).to_contain_text("11×8")
+            browser.close()
+    finally:
+        proc.kill()
+        proc.wait(10)
+    edits = ReviewStore(out).structure_edits("doc")
+    assert [(e.op, e.arguments()) for e in edits] == [
+        ("merge_rows", {"first": 6, "last": 7}), ("column_role", {"col": 5, "role": "none"}),
+        ("split_col", {"col": 5, "at": pytest.approx(40 + 60 * 3 + 320 + 130 + 65)})]
+    rev = json.loads((out / "doc" / "document.reviewed.json").read_text(encoding="utf-8"))
+    assert rev["tables"][0]["n_rows"] == 11
+    # the merged row balances every check; only 合计 = 基本支出 + 项目支出 cannot, once 基本支出 left the records
+    assert sorted({c["rule"] for c in rev["checks"] if c["status"] == "fail"}) == ["row:total"]
+    records = rev["tables"][0]["records"]
+    assert records and not any(r["col"] == 5 for r in records)
+    assert {(r["subject_code"], r["col"], r["value"]) for r in records} >= {("2010601", 4, "546.09")}
