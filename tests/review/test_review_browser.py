@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 
 import pytest
@@ -227,9 +228,14 @@ def test_context_and_table_link_in_the_browser(tmp_path: Path, start_server):
             expect(page.locator("#itemmeta")).to_contain_text("1/2 · doc · p001-t2 r4 c7")
             page.click("#showintable")  # the link from the queue item to its cell in the table view
             table_at("p001-t2:4:7")
+            slow_context = lambda route: (time.sleep(0.4), route.continue_())  # noqa: E731
+            page.route("**/context/**", slow_context)  # a slow server: what is typed must stay typed
             page.keyboard.press("q")
             expect(page.locator("#itemmeta")).to_contain_text("p001-t2 r4 c7")
             page.locator("#edit").fill("10.00")
+            page.wait_for_timeout(1500)
+            expect(page.locator("#edit")).to_have_value("10.00")
+            page.unroute("**/context/**")
             page.locator("#edit").press("Enter")  # the check balances: its other cell leaves the queue too
             expect(page.locator("#done")).to_be_visible()
             expect(page.locator("#progtext")).to_contain_text("1/1 reviewed — doc: 0 open, 1 done, 0 failing check(s)")
