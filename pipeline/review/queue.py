@@ -11,13 +11,15 @@ Tiers, in order (within a tier: more failing checks explained first, then lower 
 2. stale corrections (the cell changed under a correction);
 3. other unconfirmed cells of failing checks;
 4. structure items of tables without failing checks;
-5. cells read with low confidence, values before labels.
+5. cells read with low confidence, figures that feed the records before labels and words (a record holding
+   Chinese text, such as a sub-label read as a data row, is no figure).
 
 A cell that takes part in a passing exact check is confirmed and never queued; reviewed cells are not queued.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,10 +77,20 @@ def _data_rows(table: dict[str, Any]) -> list[int]:
     return list(range(rows[0], int(table["n_rows"])))
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _value_like(text: str) -> bool:
+    """A reading of a figure (digits, possibly misread around them), not a printed word or label."""
+    return bool(re.search(r"\d", text)) and not _CJK.search(text)
+
+
 def split_columns(table: dict[str, Any]) -> list[tuple[int, int]]:
     """Runs of adjacent columns (first, last) that look like one column cut by a false ruling: one label (or one
-    without a label of its own), and no data row with text in both of two neighbours, or with two values where
-    the column map gives both the same key."""
+    without a label of its own), and data rows with text in them of which none has text in both of two
+    neighbours, or whose rows with text in both hold two figures where the column map gives both the same key.
+    Words in both (sub-labels 合计 | 基本支出 | 项目支出 read as a data row) are printed columns, and columns
+    with no text in any data row give no evidence either way."""
     labels, grid = _labels(table), _grid(table)
     columns = {int(k): str(v) for k, v in (table.get("columns") or {}).items()}
     rows = _data_rows(table)
@@ -88,8 +100,11 @@ def split_columns(table: dict[str, Any]) -> list[tuple[int, int]]:
     def joined(k: int) -> bool:
         if not _same_label(labels.get(k, ""), labels.get(k + 1, "")):
             return False
+        if not any(grid.get((r, k)) or grid.get((r, k + 1)) for r in rows):
+            return False
         both = [r for r in rows if grid.get((r, k)) and grid.get((r, k + 1))]
-        return not both or (columns.get(k) is not None and columns.get(k) == columns.get(k + 1))
+        return not both or (columns.get(k) is not None and columns.get(k) == columns.get(k + 1) and all(
+            _value_like(grid[(r, k)]) and _value_like(grid[(r, k + 1)]) for r in both))
 
     runs: list[tuple[int, int]] = []
     k = 0
@@ -192,7 +207,8 @@ def cell_items(view: DocumentView, ev: Evidence, checks: list[dict[str, Any]], h
             continue
         if ref in hidden and tier != 2:
             continue
-        is_value = ref in records
+        # a figure (however misread) feeding the data; a word the type keyed as a record is none
+        is_value = ref in records and not _CJK.search(str(c.get("text", "")))
         reasons = [check_sentence(checks[i], records, doc) for i in failing]
         if tier == 1:
             reasons.insert(0, "the only uncertain cell of a failing check: its reading is the likely error")

@@ -32,12 +32,26 @@ FLAG_TEXT = {
     "split": "made by splitting a cell of the grid",
     "reread": "read again from the page after a change of the grid",
     "needs-typing": "could not be read again after a change of the grid: type its text",
+    "misread-normalised": "the reading was corrected by how these forms are printed (a blurred 、 after an "
+                          "ordinal, full-width brackets, a traditional character, separators or dots around an "
+                          "amount, a dash by its length): check the correction",
+    "text-layer-glyph": "the PDF's font maps a glyph to another digit than the OCR of the page reads: every cell "
+                        "holding that glyph is in doubt",
+    "text-layer-doubt": "a check fails on this page whose numbers come from the PDF's own text: its font mapping "
+                        "may be wrong",
+    "row-boundary-ambiguous": "the grid has no printed ruling here and the row boundary beside this cell is a "
+                              "guess: it may be one wrapped cell, or two rows",
+    "col-boundary-ambiguous": "the grid has no printed ruling here and the column boundary beside this cell is a "
+                              "guess: it may be one value with wide spacing, or two columns",
+    "detector-budget": "a tall or many-line cell read line by line (the table had more such cells than the text "
+                       "detector's budget): lines may be missing or joined",
 }
 CHILD_LEVEL = {"类": "款", "款": "项"}
 
 
 def explain_flags(flags: list[str]) -> list[str]:
-    return [FLAG_TEXT.get(f, f) for f in flags if f in FLAG_TEXT and f != "check:pass"]
+    """The flags' explanations; a flag without one (a third-party plugin's) is shown by its name, never hidden."""
+    return [FLAG_TEXT.get(f, f"flagged “{f}” by the pipeline") for f in flags if f != "check:pass"]
 
 
 def record_index(document: dict[str, Any]) -> dict[CellRef, dict[str, Any]]:
@@ -104,6 +118,16 @@ def check_sentence(check: dict[str, Any], records: dict[CellRef, dict[str, Any]]
         names = " + ".join(dict.fromkeys(p.get("label") or p.get("column") for p in parts if p)) or "its parts"
         text = (f"In row {_row_name(total)}, {label or 'this column'} equals {names} on nearly every other row "
                 "of this table, but not here: " + got.format(what="the parts"))
+    elif rule.startswith("block:"):  # a labelled block's first row (资金: 年度资金总额 = 财政拨款 + 其他资金)
+        name = rule.split(":", 1)[1].split("=")[0]
+        text = (f"{name} should be the sum of the rows below it in its block{col}: "
+                + got.format(what="those rows"))
+    elif rule.startswith("scores:") and "≤" in rule:
+        row = f"In row {_row_name(total)}, the" if _row_name(total) else "The"
+        text = (f"{row} score (得分) should not exceed the weight (分值): weight {check.get('expected')}, "
+                f"score {check.get('found')}")
+    elif rule.startswith("scores:"):
+        text = "The total score (总分) should be the sum of the item scores: " + got.format(what="the items")
     elif rule.startswith("rate:"):
         text = "The rate should be the executed amount divided by the budget: " + got.format(what="the amounts")
     else:

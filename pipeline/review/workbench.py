@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from pipeline.document.notes import CellRef
 from pipeline.review import pages
 from pipeline.review.queue import document_checks, queue_items
-from pipeline.review.reasons import FLAG_TEXT, cell_context, check_sentence, record_index
+from pipeline.review.reasons import cell_context, check_sentence, explain_flags, record_index
 from pipeline.review.store import StructureConflict, VersionConflict, image_key, list_documents
 from pipeline.review.structure import IDENTITY_ROLES, OPS, EditError, band_edges, validate
 from pipeline.review.validation import CellBody, StructureBody, parse_body, read_json
@@ -78,7 +78,7 @@ def table_view(view: DocumentView, t: dict[str, Any], queued: set[CellRef],
             "bbox": c["bbox"], "text": c.get("base_text", c.get("text", "")), "value": c.get("text", ""),
             "confidence": float(c.get("confidence", 0.0)), "needs_review": bool(c.get("needs_review")),
             "state": _cell_state(c, key in stale), "queued": key in queued, "suggestion": c.get("suggestion"),
-            "flags": [f for f in c.get("flags", ()) if f in FLAG_TEXT],
+            "flags": list(c.get("flags", ())),
             "version": versions.get(key, corr.version if corr else 0),
         })
     return {"id": t["id"], "page": t["page"], "title": t.get("title") or head.get("title", ""),
@@ -151,7 +151,7 @@ def add_workbench_routes(app: FastAPI, settings: ReviewSettings) -> None:
                                                          for r in ch.get("cells") or [])]
         cell = next(c for c in tv["cells"] if (c["row"], c["col"]) == (row, col))
         return {**ctx, "title": tv["title"], "unit": tv["unit"], "cell": cell, "checks": reasons,
-                "flags": [FLAG_TEXT[f] for f in cell["flags"] if f != "check:pass"],
+                "flags": explain_flags(cell["flags"]),
                 "structure_version": view.structure_version}
 
     @app.get("/api/documents/{doc}/region/{page}.png")

@@ -328,13 +328,10 @@ $("split-col").onclick = () => splitAt("col");
 $("split-row").onclick = () => splitAt("row");
 $("grid-ok").onclick = () => tableEdit("grid_ok", {});
 $("role").onchange = () => { const c = selectedCell(); if (c && $("role").value) tableEdit("column_role", { col: c.col, role: $("role").value }); };
-$("back-to-queue").onclick = async () => {
-  const c = selectedCell();
-  await setView("queue");
-  if (c) {
-    const j = st.items.findIndex((x) => x.kind === "cell" && x.document === st.doc && x.table === st.table.id && x.row === c.row && x.col === c.col);
-    if (j >= 0) { st.idx = j; showItem(); }
-  }
+$("back-to-queue").onclick = () => {
+  // at the current cell's item when it has one; the item is shown once, so what the reviewer types next stays
+  const c = selectedCell(), t = st.table, doc = st.doc;
+  return setView("queue", c && ((x) => x.kind === "cell" && x.document === doc && x.table === t.id && x.row === c.row && x.col === c.col));
 };
 
 function renderStale() {
@@ -357,16 +354,24 @@ function renderStale() {
   }
 }
 
-async function setView(v) {
+async function setView(v, want) {
   st.mode = v;
   $("queue-view").classList.toggle("hidden", v !== "queue");
   $("table-view").classList.toggle("hidden", v !== "table");
   $("tablesel").classList.toggle("hidden", v !== "table");
-  if (v === "table") { await loadTable(); $("pagewrap").focus(); } else { await loadWork(); await showItem(); }
+  if (v === "table") { await loadTable(); $("pagewrap").focus(); return; }
+  await loadWork();
+  const j = want ? st.items.findIndex(want) : -1;
+  if (j >= 0) st.idx = j;
+  await showItem();
 }
 
 $("tab-queue").onclick = () => setView("queue");
-$("tab-table").onclick = () => setView("table");
+$("tab-table").onclick = () => {
+  // from the queue: open the table at the current item's cell (when it is in the chosen document), not the first table
+  const it = st.mode === "queue" ? st.items[st.idx] : null;
+  return it && it.document === st.doc ? openInTable(it) : setView("table");
+};
 $("docsel").onchange = () => { st.doc = $("docsel").value; if (st.mode === "table") loadTable(); };
 $("tablesel").onchange = () => { st.table = st.view.tables.find((t) => t.id === $("tablesel").value); st.sel = null; drawTable(true); $("pagewrap").focus(); };
 $("reviewer").onchange = () => localStorage.setItem("fiscalscan.reviewer", $("reviewer").value);
