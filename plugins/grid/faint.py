@@ -25,7 +25,7 @@ NOISE_FACTOR = 5.0
 #: the sides of a ridge are paper: darker than the paper by at most this share of the ridge's own contrast
 SIDE_SHARE = 0.5
 #: a ridge line whose pixels lie this much or more on the ink mask's rulings adds nothing
-EXPLAINED = 0.8
+EXPLAINED = 0.95
 #: a page adds its unexplained ridge lines only when they are at least this share of all its ridge lines: its
 #: rulings are printed dotted, dashed or faint.  On a page ruled in solid lines, the few ridges its rulings do
 #: not explain are text: the same glyph stroke stacked in consecutive rows (the "1" of 201, 201, ...; the
@@ -64,11 +64,12 @@ def ridge_response(gray: np.ndarray, paper: np.ndarray, length: int, offset: int
 
 
 def paper_brightness(gray: np.ndarray, size: int) -> np.ndarray:
-    """The paper's brightness around each pixel (the brightest of a ``size`` neighbourhood, smoothed, at a
-    quarter of the resolution: it only has to follow shading and tint), at least 1."""
+    """The paper's brightness around each pixel: the page with every dark mark narrower than ``size`` closed
+    (a grey closing: rulings and text gone, shading, tint and a photo's bright glints kept where they are),
+    smoothed, at a quarter of the resolution; at least 1."""
     small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
     k = max(3, size // 4)
-    bright = cv2.blur(cv2.dilate(small, np.ones((k, k), np.uint8)), (k, k))
+    bright = cv2.blur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)), (k, k))
     return np.maximum(cv2.resize(bright, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR), 1.0)
 
 
@@ -81,27 +82,29 @@ def threshold(response: np.ndarray) -> float:
 
 
 def ridge_lines(response: np.ndarray, long_kernel: int, horizontal: bool) -> np.ndarray:
-    """uint8 mask of ridge pixels that form runs of at least ``long_kernel`` along the direction."""
+    """uint8 mask of ridge pixels that form runs of at least ``long_kernel`` along the direction (a pixel
+    across: a line drawn slightly tilted or curved steps from one pixel row to the next)."""
     ridge = (response >= threshold(response)).astype(np.uint8) * 255
+    ridge = cv2.dilate(ridge, np.ones((3, 1) if horizontal else (1, 3), np.uint8))
     kernel = np.ones((1, long_kernel) if horizontal else (long_kernel, 1), np.uint8)
     return cv2.morphologyEx(ridge, cv2.MORPH_OPEN, kernel)
 
 
 def unexplained(lines: np.ndarray, known: np.ndarray, slack: int, smear: int, horizontal: bool) -> np.ndarray:
-    """The connected lines of ``lines`` that lie less than :data:`EXPLAINED` on ``known`` (dilated by
-    ``slack`` across and ``smear`` along the direction: the average runs that far past a line's end): rulings
-    the ink mask missed or broke."""
+    """The connected lines of ``lines`` that lie less than :data:`EXPLAINED` on ``known`` (widened by
+    ``slack`` across), counted over each line's interior: ``smear`` pixels at each end are where the average
+    runs past a printed line's end.  Rulings the ink mask missed or broke."""
     n, labels = cv2.connectedComponents(lines, connectivity=8)
     if n <= 1:
         return np.zeros_like(lines)
-    across, along = 2 * slack + 1, 2 * smear + 1
-    kernel = np.ones((across, along) if horizontal else (along, across), np.uint8)
-    near = cv2.dilate(known.astype(np.uint8), kernel) > 0
-    on_line = lines > 0
-    which = labels[on_line]
+    along = np.ones((1, 2 * smear + 1) if horizontal else (2 * smear + 1, 1), np.uint8)
+    across = np.ones((2 * slack + 1, 1) if horizontal else (1, 2 * slack + 1), np.uint8)
+    near = cv2.dilate(known.astype(np.uint8), across) > 0
+    inner = cv2.erode(lines, along) > 0
+    which = labels[inner]
     total = np.bincount(which, minlength=n)
-    on = np.bincount(which[near[on_line]], minlength=n)
-    keep = on < EXPLAINED * np.maximum(total, 1)
+    on = np.bincount(which[near[inner]], minlength=n)
+    keep = on < EXPLAINED * total  # a line all smear (no interior) is not kept
     keep[0] = False
     return np.where(keep[labels], 255, 0).astype(np.uint8)
 
@@ -141,7 +144,7 @@ def faint_rulings(gray: np.ndarray, ink: np.ndarray, rulings: tuple[np.ndarray, 
     for horizontal, kernel in ((True, long_kernel), (False, long_kernel_v)):
         found = ridge_lines(ridge_response(small, paper, half, offset, horizontal), (kernel + length) // 2,
                             horizontal)
-        lines.append(found & inked(ink_small, half, slack, horizontal) if found.any() else found)
+        lines.append(found & inked(ink_small, 2 * half, slack, horizontal) if found.any() else found)
     empty = np.zeros(gray.shape, np.uint8)
     missing, broken = [], []
     for k, horizontal in enumerate((True, False)):

@@ -26,7 +26,7 @@ import numpy as np
 from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.model import BBox, Grid, PageImage
-from plugins.grid import faint, gapcols, partial, stacked
+from plugins.grid import double, faint, gapcols, partial, stacked
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +348,9 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
         row_edges, col_edges = grid_edges(ghs, gvs, scale)
         if len(row_edges) < 2 or len(col_edges) < 2:
             continue
+        margin = scale.tol // 2 + 1
+        row_edges = double.merge_doubles(row_edges, col_edges, gray, text_ink, dpi, margin, True)
+        col_edges = double.merge_doubles(col_edges, row_edges, gray, text_ink, dpi, margin, False)
         n_cells = (len(row_edges) - 1) * (len(col_edges) - 1)
         width = col_edges[-1] - col_edges[0]
         if n_cells < 2 or width < min_width_frac * page_w:

@@ -5,6 +5,7 @@ along the line; pages ruled in solid lines keep exactly their grid.  Pages from 
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -113,3 +114,47 @@ def test_grain_follows_the_stroke_width() -> None:
         thick[k::20, :] = 255
     assert faint.grain(thin) == 2
     assert faint.grain(thick) == 5
+
+
+# ----------------------------------------------------------------------------- double rulings (plugins/grid/double.py)
+
+
+def double_framed_table() -> np.ndarray:
+    """A 3×3 table (200 dpi scale) framed in a double line (two 2-px lines 9 px apart) with a double line under
+    its header row, a digit-like mark in every cell."""
+    img = np.full((700, 900), 235, np.uint8)
+    xs, ys = [100, 350, 600, 800], [100, 220, 400, 580]
+    for y in ys:
+        img[y:y + 2, xs[0]:xs[-1] + 2] = 20
+    for x in xs:
+        img[ys[0]:ys[-1] + 2, x:x + 2] = 20
+    for y in (ys[0] - 9, ys[1] + 9, ys[-1] + 9):  # the second line of each double
+        img[y:y + 2, xs[0] - 9:xs[-1] + 11] = 20
+    for x in (xs[0] - 9, xs[-1] + 9):
+        img[ys[0] - 9:ys[-1] + 11, x:x + 2] = 20
+    for y0, y1 in pairwise(ys):
+        for x0 in xs[:-1]:
+            img[(y0 + y1) // 2 - 12:(y0 + y1) // 2 + 12, x0 + 40:x0 + 44] = 20
+    return img
+
+
+def test_double_rulings_are_one_border() -> None:
+    """Without the rule, the frame's second lines and the header's double line add sliver rows and columns
+    that hold nothing."""
+    (grid,) = lattice.find_grids(double_framed_table(), 200)
+    assert (grid.n_rows, grid.n_cols) == (3, 3)
+    assert all(b - a > 100 for a, b in pairwise(grid.row_edges))
+
+
+def test_two_close_borders_with_text_between_are_kept() -> None:
+    from plugins.grid import double
+
+    gray = np.full((200, 300), 235, np.uint8)
+    text_ink = np.zeros((200, 300), np.uint8)
+    edges, other = [20.0, 100.0, 115.0, 180.0], [10.0, 290.0]
+    assert double.merge_doubles(edges, other, gray, text_ink, 200, 3, True) == [20.0, 100.0, 180.0]
+    text_ink[104:112, 50:120] = 255  # a line of small print between them: a real (thin) row
+    assert double.merge_doubles(edges, other, gray, text_ink, 200, 3, True) == edges
+    gray[115:117, :] = 20  # the darker line of a double ruling is the one kept
+    text_ink[:] = 0
+    assert double.merge_doubles(edges, other, gray, text_ink, 200, 3, True) == [20.0, 115.0, 180.0]
