@@ -10,6 +10,8 @@ Three kinds of page, each with its truth (the table's cells, in the format of FO
 * ``open``: a continuation printed without its top (and left) border.
 * ``sealed``: a colour scan of a fully ruled table with a red (or blue) round official seal (公章) stamped
   over amount cells; black print under the seal stays black (multiplicative ink).
+* ``faint``: a fully ruled table whose rulings are dotted (dot-matrix), dashed or pale, photographed under
+  uneven light (a phone photo's lighting: bright on one side, dim in a corner).
 * ``photo``: a scanned page photographed against a darker background: a known perspective transform,
   optionally after a quarter turn; also tinted paper on a lighter background, and a low-contrast one.
 
@@ -259,6 +261,58 @@ def colour_scan(rgb: np.ndarray, p: ms.ScanParams) -> np.ndarray:
     return np.clip(np.rint(np.stack(out, axis=2)), 0, 255).astype(np.uint8)
 
 
+# ----------------------------------------------------------------------------- faint, dotted, dashed rulings
+
+
+def text_only_page(spec: ms.TableSpec, style: ms.Style) -> Image.Image:
+    """``table_page(spec, style, None)`` without any ruling: caption, unit line, cell text, folio."""
+    img = ms.blank_page(style.dpi)
+    draw = ImageDraw.Draw(img)
+    width = ms.table_width(spec, style.dpi)
+    x0 = (img.width - width) // 2
+    y = ms.draw_heading(draw, spec.title, img.width / 2, ms.px(22, style.dpi), style.face(1.8))
+    y = ms.draw_unit_line(draw, x0, x0 + width, y, style)
+    col_x = ms.edges(x0, (ms.px(w, style.dpi) for w in spec.col_widths_mm))
+    row_y = ms.edges(y, ms.row_heights(spec, col_x, style))
+    font, pad = style.face(), ms.px(style.pad_mm, style.dpi)
+    for c in spec.cells:
+        cx0, cx1 = col_x[c.col], col_x[c.col + c.colspan]
+        cy0, cy1 = row_y[c.row], row_y[c.row + c.rowspan]
+        ms.draw_lines(draw, cx0, cy0, cx1, cy1, ms.wrap(c.text, font, cx1 - cx0 - 2 * pad), c.align, style)
+    ms.draw_folio(img, 1, style)
+    return img
+
+
+def faint_ruled_page(spec: ms.TableSpec, style: ms.Style, dash_mm: tuple[float, float], ruling_ink: float
+                     ) -> np.ndarray:
+    """The fully ruled page (0..1 float, 1 = paper) whose rulings are printed in dashes of ``dash_mm`` (on,
+    off; (0, 0) solid: a dot-matrix printer's dots are a fraction of a millimetre) and at brightness
+    ``ruling_ink`` (0 black, pale towards 1); the text stays black."""
+    full = np.asarray(table_page(spec, style, None), np.float32) / 255.0
+    text = np.asarray(text_only_page(spec, style), np.float32) / 255.0
+    ruling = (full < 0.5) & (text > 0.5)
+    on, off = (ms.px(v, style.dpi) if v else 0 for v in dash_mm)
+    if on and off:  # the pattern runs along x on horizontal rulings and along y on vertical ones
+        yy, xx = np.indices(full.shape)
+        ruling &= ((xx + yy) % (on + off)) < on
+    page = text.copy()
+    page[ruling] = ruling_ink
+    return page
+
+
+def uneven_light(page: np.ndarray, depth: float, seed: int) -> np.ndarray:
+    """A phone photo's lighting over a uint8 grey page: brightness falling by up to ``depth`` (0..1) from the
+    lit side to a dim corner, with a soft shadow band; uint8."""
+    rng = np.random.default_rng(seed)
+    h, w = page.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    cx, cy = rng.uniform(0.0, 0.3) * w, rng.uniform(0.0, 0.3) * h  # the light's side
+    dist = np.hypot(xx - cx, yy - cy) / math.hypot(w, h)
+    shadow = np.exp(-(((xx - rng.uniform(0.4, 0.7) * w) / (0.15 * w)) ** 2)) * 0.3
+    light = 1.0 - depth * np.clip(dist + shadow, 0.0, 1.0)
+    return np.clip(np.rint(page.astype(np.float32) * light), 0, 255).astype(np.uint8)
+
+
 # ----------------------------------------------------------------------------- photographs
 
 
@@ -298,7 +352,7 @@ def photograph(page: np.ndarray, quarter_turns: int, tilt: float, seed: int, bac
 @dataclass(frozen=True)
 class Case:
     name: str
-    kind: str  # "unruled" | "colsless" | "ragged" | "open" | "sealed" | "photo"
+    kind: str  # "unruled" | "colsless" | "ragged" | "open" | "faint" | "sealed" | "photo"
     seed: int
     dpi: int = 200
     skew: float = 0.4
@@ -308,6 +362,9 @@ class Case:
     background: float = 70.0  # photo background grey level
     paper_gain: float = 1.0  # paper brightness in the photo (tinted, shaded)
     open_sides: str = ""  # "open": the outer sides not printed (comma-separated: top, left, right, bottom)
+    dash_mm: tuple[float, float] = (0.0, 0.0)  # "faint": rulings' dash and gap (0, 0: solid)
+    ruling_ink: float = 0.0  # "faint": the rulings' brightness (0 black .. 1 paper)
+    light_depth: float = 0.0  # "faint": how much darker the dimmest corner of the photo is
 
 
 CASES = (
@@ -321,6 +378,10 @@ CASES = (
     Case("open-top-150", "open", 14, dpi=150, skew=0.7, open_sides="top"),
     Case("sealed-red", "sealed", 3),
     Case("sealed-blue", "sealed", 4, seal="blue", skew=-0.6),
+    Case("dotted-rulings", "faint", 15, dash_mm=(0.25, 0.5), ruling_ink=0.35, light_depth=0.35),
+    Case("dashed-rulings-150", "faint", 16, dpi=150, skew=-0.7, dash_mm=(2.0, 1.5), ruling_ink=0.5,
+         light_depth=0.3),
+    Case("faint-rulings-photo-light", "faint", 17, skew=0.5, ruling_ink=0.8, light_depth=0.45),
     Case("photo-tilted", "photo", 5, tilt=0.10),
     Case("photo-quarter-turn", "photo", 6, quarter_turns=1, tilt=0.08),
     Case("photo-lighter-background", "photo", 9, quarter_turns=3, tilt=0.08, background=245.0, paper_gain=0.8),
@@ -352,6 +413,11 @@ def render_case(case: Case, font: str) -> tuple[np.ndarray, dict[str, Any]]:
     elif case.kind == "open":
         spec = replace(unruled_final_table(fig, n_rows=14), continued=True)
         page = ms.simulate_scan(table_page(spec, style, None, open_sides=case.open_sides), p)
+    elif case.kind == "faint":
+        spec = unruled_final_table(fig, n_rows=14)
+        page = faint_ruled_page(spec, style, case.dash_mm, case.ruling_ink)
+        img = Image.fromarray(np.clip(np.rint(page * 255.0), 0, 255).astype(np.uint8), "L")
+        page = uneven_light(ms.simulate_scan(img, p), case.light_depth, case.seed)
     elif case.kind == "sealed":
         spec = unruled_final_table(fig, n_rows=12)
         clean = np.asarray(table_page(spec, style, None).convert("RGB"), np.float32) / 255.0

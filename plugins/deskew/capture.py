@@ -1,7 +1,9 @@
 """``prepare_page`` built-in: photographed sheets rectified, stamp ink suppressed, before orientation.
 
 Order: ``plugins.deskew.perspective.rectify`` (a sheet photographed on a background: cropped to the paper and
-made rectangular by a homography; its dpi from the A4 proportions) -> ``plugins.deskew.seals.remove_seals``
+made rectangular by a homography; its dpi from the A4 proportions) -> ``plugins.deskew.outline`` (a photo
+only: the keystone its sheet's outline left, taken out by the largest table's own outer border) ->
+``plugins.deskew.seals.remove_seals``
 (colour pages: red/blue seals lightened in the grey image, their boxes recorded).  A grey scan comes out
 unchanged (``None``: the core keeps the page as it is).
 """
@@ -15,7 +17,7 @@ import numpy as np
 from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.model import PageImage
-from plugins.deskew import perspective, seals
+from plugins.deskew import outline, perspective, seals
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -31,6 +33,10 @@ def prepare(page: PageImage) -> PageImage | None:
     rect = perspective.rectify(gray, rgb)
     if rect is not None:
         gray, rgb, hmat, sheet_dpi = rect
+        table = outline.outline_homography(gray)
+        if table is not None:
+            gray, rgb = outline.apply(gray, rgb, table)
+            hmat = table @ hmat
         homography = tuple(round(float(v), 6) for v in hmat.ravel())
         dpi = sheet_dpi or dpi
     clean, found = seals.remove_seals(gray, rgb, dpi)

@@ -32,6 +32,8 @@ MIN_BORDER_CONTRAST = 18.0
 #: ... and its outline is seen at an angle (a scan's shaded table is a rectangle skewed a few degrees at most)
 MIN_PERSPECTIVE_DEG = 2.5
 MIN_TURN_DEG = 4.0
+#: a sheet's outline is an edge: this many grey levels across it (a lighting falloff is far less)
+MIN_EDGE_STEP = 10.0
 #: the reduced copy's longest side
 WORK_SIDE = 800
 A4_LONG_INCH = 297.0 / 25.4
@@ -62,9 +64,31 @@ def paper_quad(gray: np.ndarray, rgb: np.ndarray | None = None) -> np.ndarray | 
                 inside = np.zeros(small.shape, np.uint8)
                 cv2.fillConvexPoly(inside, quad.astype(np.int32), 1)
                 brighter = bool(np.median(small[inside > 0]) >= np.median(small[inside == 0]))
-    if quad is None:
+    if quad is None or not sharp_outline(small, quad):
         return None
     return refine_quad(gray, quad.astype(np.float64) / f, 4.0 / f + 4.0, brighter)
+
+
+def sharp_outline(small: np.ndarray, quad: np.ndarray, reach: float = 3.0) -> bool:
+    """Is the outline a sheet's edge: a step of at least :data:`MIN_EDGE_STEP` grey levels within
+    ``reach`` pixels across its sides (median along them)?  Uneven light on a page that fills the frame (a
+    bright side, a dim corner) splits it into a bright and a dark region too, but their boundary is a gradual
+    falloff, not an edge."""
+    h, w = small.shape
+    centre = quad.mean(axis=0)
+    steps = []
+    for k in range(4):
+        a, b = quad[k].astype(np.float64), quad[(k + 1) % 4].astype(np.float64)
+        d = (b - a) / max(float(np.linalg.norm(b - a)), 1e-9)
+        n = np.array([d[1], -d[0]])
+        if np.dot((a + b) / 2 - centre, n) < 0:
+            n = -n  # outwards
+        for t in np.linspace(0.1, 0.9, 32):
+            p = a + t * (b - a)
+            (xi, yi), (xo, yo) = np.rint(p - reach * n).astype(int), np.rint(p + reach * n).astype(int)
+            if 0 <= xi < w and 0 <= yi < h and 0 <= xo < w and 0 <= yo < h:
+                steps.append(abs(float(small[yi, xi]) - float(small[yo, xo])))
+    return not steps or float(np.median(steps)) >= MIN_EDGE_STEP
 
 
 def border_contrast(small: np.ndarray, colour: np.ndarray | None) -> np.ndarray | None:

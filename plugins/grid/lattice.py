@@ -26,7 +26,7 @@ import numpy as np
 from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.model import BBox, Grid, PageImage
-from plugins.grid import gapcols, partial, stacked, strip
+from plugins.grid import double, faint, gapcols, partial, stacked, strip
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +318,12 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
     scale = Scale.for_dpi(dpi)
     ink = binarize(gray, dpi)
     horiz, vert = line_masks(ink, scale)
+    h_cov, v_cov = coverage_masks(ink, scale)
+    # rulings the ink mask breaks (dotted, dashed, faint): added where its ruling and coverage masks lack them
+    faint_h, faint_v, cov_h, cov_v = faint.faint_rulings(gray, ink, (horiz, vert), (h_cov, v_cov),
+                                                         scale.long_kernel, scale.long_kernel_v, scale.short_kernel)
+    horiz |= cv2.dilate(faint_h, np.ones((3, 3), np.uint8))
+    vert |= cv2.dilate(faint_v, np.ones((3, 3), np.uint8))
     max_gap = 4 * scale.touch
     hs = merge_collinear(extract_segments(horiz, True, scale.long_kernel), scale.tol, max_gap)
     vs = merge_collinear(extract_segments(vert, False, scale.long_kernel_v), scale.tol, max_gap)
@@ -326,7 +332,8 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
     vs = [v for v in vs if v.length < 0.88 * page_h]
     hs = [h for h in hs if h.length < 0.97 * page_w]
     vs = vs + strip.strip_verticals(ink, hs, vs, scale, dpi)  # one-row strips: verticals shorter than the kernel
-    h_cov, v_cov = coverage_masks(ink, scale)
+    h_cov |= (faint_h > 0) | (cov_h > 0)
+    v_cov |= (faint_v > 0) | (cov_v > 0)
     text_ink = ink & ~horiz & ~vert  # ink that is not a ruling: text lines of unruled rows
     grids: list[Grid] = []
     groups = []
@@ -336,12 +343,15 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
             ghs, gvs = drop_overshooting(ghs, gvs, 3 * scale.touch)
             if len(ghs) + len(gvs) == n:
                 break
-        for shs, svs in stacked.split_stacked(ghs, gvs, ink, scale.tol // 2 + 1, scale.gap):
+        for shs, svs in stacked.split_stacked(ghs, gvs, ink | faint_h | faint_v, scale.tol // 2 + 1, scale.gap):
             groups.extend(group_tables(shs, svs, scale.touch))
     for ghs, gvs in groups:
         row_edges, col_edges = grid_edges(ghs, gvs, scale)
         if len(row_edges) < 2 or len(col_edges) < 2:
             continue
+        margin = scale.tol // 2 + 1
+        row_edges = double.merge_doubles(row_edges, col_edges, gray, text_ink, dpi, margin, True)
+        col_edges = double.merge_doubles(col_edges, row_edges, gray, text_ink, dpi, margin, False)
         n_cells = (len(row_edges) - 1) * (len(col_edges) - 1)
         width = col_edges[-1] - col_edges[0]
         if n_cells < 2 or width < min_width_frac * page_w:
