@@ -54,6 +54,21 @@ def test_caption_bands_ignore_a_dark_page_edge() -> None:
     assert all(x0 > 60 for x0, *_ in bands)
 
 
+def test_caption_bands_keep_a_light_unit_beside_a_bold_title() -> None:
+    """A light, thin "单位：元" on the title's line band keeps its light part: each band is binarised against its
+    own contrast too, not only against the ink level the bold title sets for the whole region."""
+    from pipeline.model import BBox
+
+    gray = np.full((400, 1200), 230, np.uint8)
+    gray[100:130, 400:700] = 10  # bold title
+    gray[180:205, 900:960] = 120  # "单位" (dark enough for the title's level)
+    for x in range(990, 1040, 12):  # "：元" in light strokes
+        gray[186:199, x:x + 6] = 160
+    bands = caption.caption_bands(gray, BBox(0, 0, 1200, 400), 200)
+    unit = [b for b in bands if b[1] >= 170]
+    assert len(unit) == 1 and unit[0][0] == 900 and unit[0][2] >= 1030
+
+
 def test_clean_ink_drops_dust_but_keeps_dot_leaders() -> None:
     crop = np.full((50, 200), 230, np.uint8)
     crop[20:22, 150:152] = 30  # a tiny dust speck: not even ink
