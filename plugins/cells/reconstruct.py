@@ -34,12 +34,15 @@ from plugins.cells.ink import (
     dotted,
     em,
     line_crop,
+    split_bridged,
     split_lines,
     text_line_band,
 )
 from plugins.cells.normalise import DASH_READINGS, dash_by_width, normalise_cell_text
 from plugins.cells.reread import AGREE_CONFIDENCE, agree, doubtful, second_preparation
 from plugins.cells.shape import BAR_CONFIDENCE, bar_dash, is_quantity, shape_factor
+from plugins.cells.stray import FLAG as STRAY_FLAG
+from plugins.cells.stray import clean_reading
 from plugins.grid.partial import inferred_row_confidence
 
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
@@ -138,7 +141,7 @@ def line_crops(prepared: Sequence[PreparedCell], dpi: float) -> tuple[list[LineC
     for idx, pc in enumerate(prepared):
         if not pc.mask.any():
             continue
-        for y0, y1 in split_lines(pc.mask, dpi):
+        for y0, y1 in split_bridged(pc.mask, split_lines(pc.mask, dpi), dpi):
             if y1 - y0 > 1.9 * em(dpi) * 1.35:
                 tall.add(idx)
             piece, xa, ya = line_crop(pc.crop, pc.mask, *text_line_band(y0, y1, pc.crop.shape[0], dpi), dpi)
@@ -190,10 +193,13 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             flags.append("detector-fallback")
             text_lines = tuple(lines)
         else:
-            text = join_lines([res.text for _, res in got])
+            keep, readings, stray = clean_reading([res for _, res in got])  # plugins.cells.stray
+            text = join_lines([res.text for res in readings])
             conf = text_confidence([res for _, res in got]) ** CONFIDENCE_EXPONENT
-            text_lines = tuple(TextLine(text=res.text, confidence=res.confidence, bbox=lc.bbox,
-                                        char_confidences=res.char_confidences) for lc, res in got)
+            text_lines = tuple(TextLine(text=res.text, confidence=res.confidence, bbox=got[i][0].bbox,
+                                        char_confidences=res.char_confidences) for i, res in zip(keep, readings,
+                                                                                                 strict=True))
+            flags.extend((STRAY_FLAG,) if stray else ())
             if idx in agreed:
                 conf = max(conf, AGREE_CONFIDENCE)
                 flags.append("second-reading-agrees")

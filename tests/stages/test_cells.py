@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.model import PageImage
+from pipeline.model import BBox, PageImage
 from plugins.cells import caption, ink
 from plugins.cells import reconstruct as rc
 from plugins.grid import lattice
@@ -39,6 +39,34 @@ def test_split_lines_two_lines_and_dust() -> None:
     mask[10:38, 10:180] = True
     mask[50:78, 10:120] = True
     assert ink.split_lines(mask, 200) == [(10, 38), (50, 78)]
+
+
+def test_two_lines_bridged_by_a_hair_are_two_lines() -> None:
+    """At 150 dpi the gap between a cell's lines is a few pixels; a hair or speck crossing it joined the two lines
+    into one band, read as one line (one of them lost)."""
+    e = ink.em(200)  # 29 px
+    mask = np.zeros((70, 300), bool)
+    mask[3:27, 10:290:6] = True  # line 1: strokes
+    mask[36:60, 10:100:6] = True  # line 2
+    mask[20:45, 150] = True  # a hair across the gap
+    assert ink.split_lines(mask, 200) == [(3, 60)]
+    assert ink.split_bridged(mask, [(3, 60)], 200) == [(3, 27), (36, 60)]
+    # through the cell reader's line crops: two crops
+    crop = np.where(mask, 40, 230).astype(np.uint8)
+    pc = rc.PreparedCell(BBox(0, 0, 300, 70), crop, mask, 0, 0, 0)
+    crops, tall = rc.line_crops([pc], 200)
+    assert len(crops) == 2 and not tall
+    # one line with a speck or a hair end under it (less than half a line) stays one line
+    one = np.zeros((70, 300), bool)
+    one[3:27, 10:290:6] = True
+    one[27:52, 150] = True
+    one[52:56, 146:155] = True
+    bands = ink.split_lines(one, 200)
+    assert bands == [(3, 56)] and ink.split_bridged(one, bands, 200) == bands
+    # a tall glyph (a large character, no empty rows) is never cut
+    big = np.zeros((70, 300), bool)
+    big[3:3 + int(1.8 * e), 10:60] = True
+    assert ink.split_bridged(big, ink.split_lines(big, 200), 200) == [(3, 3 + int(1.8 * e))]
 
 
 def test_caption_bands_ignore_a_dark_page_edge() -> None:
