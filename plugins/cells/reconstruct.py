@@ -65,6 +65,7 @@ def join_lines(texts: Sequence[str]) -> str:
 
 
 _EDGE_PUNCT = ".·,'`:;_"
+_LONG_ORDINAL_DOT = re.compile(r"^[一二三四五六七八九十]{2,3}[.·•]")
 
 
 def clean_text(text: str) -> tuple[str, bool]:
@@ -74,7 +75,11 @@ def clean_text(text: str) -> tuple[str, bool]:
     core = t.strip(_EDGE_PUNCT)
     if core != t and core and (_NUMBER.match(core) or (_CJK.search(core[:1]) and _CJK.search(core[-1:]))):
         t = core
-    t2 = re.sub(r"(?<=[\u4e00-\u9fff])[.·•](?=[\u4e00-\u9fff])", "", t)
+    # a dot between CJK characters is dust, except after a leading ordinal of two or more numerals (十四.资源…):
+    # that is a blurred 、, which plugins.cells.normalise restores (one numeral may begin a word: 一.般 is 一般)
+    lead = _LONG_ORDINAL_DOT.match(t)
+    cut = lead.end() if lead else 0
+    t2 = t[:cut] + re.sub(r"(?<=[\u4e00-\u9fff])[.·•](?=[\u4e00-\u9fff])", "", t[cut:])
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})+\.\d{1,2}", t2):  # "1.046.09": only the last dot can be decimal
         head, _, tail = t2.rpartition(".")
         t2 = head.replace(".", ",") + "." + tail

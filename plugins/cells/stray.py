@@ -15,7 +15,8 @@ character is low:
   sign, a pause or comma opening a line (a line never begins with 、，。：； in Chinese typesetting), a comma or
   pause ending the cell — is dropped when its own probability is below ``EDGE_MAX`` while the rest of the line
   reads clearly (median probability at least ``EDGE_REST_MEDIAN``).  Latin letters are kept where the line
-  holds other latin letters (GDP, PM2.5).
+  holds other latin letters (GDP, PM2.5).  So is a run of two or more doubtful (below ``JUNK_LINE_MAX``)
+  non-CJK characters glued to the end of clear CJK text (出C2648: a hair beside 出).
 
 The cell's confidence is not raised by a repair (it is computed from the reading as the recogniser gave it);
 the cell carries the flag ``stray-mark-dropped``.
@@ -94,6 +95,21 @@ def _trim_side(text: str, confs: list[float], start: bool, cell_end: bool) -> bo
     return True
 
 
+def _trim_tail_run(text: list[str], confs: list[float]) -> bool:
+    """Drop a doubtful run of marks glued to the end of CJK text ("出C2648": a hair beside a character)."""
+    k = len(text)
+    while k > 0 and not _CJK.match(text[k - 1]) and confs[k - 1] < JUNK_LINE_MAX:
+        k -= 1
+    head = [c for ch, c in zip(text[:k], confs[:k], strict=True) if not ch.isspace()]
+    if len(text) - k < 2 or k == 0 or not _CJK.match(text[k - 1]) or float(np.median(head)) < EDGE_REST_MEDIAN:
+        return False
+    if any(ch.isspace() for ch in text[k:]):
+        return False  # a separate word, not marks glued to the text
+    del text[k:]
+    del confs[k:]
+    return True
+
+
 def trim_stray_edges(r: LineRecognition, cell_end: bool) -> LineRecognition:
     """``r`` without a stray first and last character (see the module doc); ``cell_end``: this is the cell's
     last line."""
@@ -105,6 +121,7 @@ def trim_stray_edges(r: LineRecognition, cell_end: bool) -> LineRecognition:
         confs = confs[lead: lead + len(text)]
     changed = _trim_side(text, confs, True, cell_end)
     changed = _trim_side(text, confs, False, cell_end) or changed
+    changed = _trim_tail_run(text, confs) or changed
     if not changed:
         return r
     return LineRecognition("".join(text), r.confidence, tuple(confs))

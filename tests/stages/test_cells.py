@@ -16,6 +16,8 @@ from tests import synth
     ("2,112.86.", "2,112.86"), (".0.01", "0.01"), ("卫生.健康支出", "卫生健康支出"), ("303.", "303"),
     ("1. 一般公共预算资金", "1. 一般公共预算资金"),
     ("1.046.09", "1,046.09"), ("12.345.678.90", "12,345,678.90"), ("0.94", "0.94"), ("——", "——"),
+    ("十四.资源勘探工业信息支出", "十四.资源勘探工业信息支出"),  # a blurred 、 after an ordinal: normalise's to restore
+    ("一.般公共服务", "一般公共服务"),  # one numeral may begin a word: a speck
 ])
 def test_clean_text(raw: str, clean: str) -> None:
     assert rc.clean_text(raw)[0] == clean
@@ -27,6 +29,13 @@ def test_clean_text(raw: str, clean: str) -> None:
 ])
 def test_plausibility_flags_suspect_shapes(text: str, low: bool) -> None:
     assert (rc.plausibility(text) < 1.0) == low
+
+
+def test_a_dot_after_a_long_ordinal_becomes_its_pause() -> None:
+    """clean_text and normalise in the reader's order: 十四.资源… keeps its 、 (it lost it before)."""
+    from plugins.cells.normalise import normalise_cell_text
+
+    assert normalise_cell_text(rc.clean_text("十四.资源勘探工业信息支出")[0]) == "十四、资源勘探工业信息支出"
 
 
 def test_join_lines() -> None:

@@ -42,6 +42,7 @@ def test_doubtful_lines_of_print_are_kept() -> None:
     ("、标", (0.30, 1.0), "标"),  # a line never begins with 、
     ("年度资金总额：~", (1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.47, 0.36), "年度资金总额："),
     ("宣传事务，", (1.0, 1.0, 1.0, 1.0, 0.52), "宣传事务"),  # the cell's last line ends with no comma
+    ("出C2648", (1.0, 0.52, 0.24, 0.54, 0.44, 0.1), "出"),  # a doubtful run glued to clear CJK text: a hair
 ])
 def test_a_doubtful_stray_edge_character_is_dropped(reading: str, probs: tuple[float, ...], want: str) -> None:
     assert texts([line(reading, *probs)]) == ([want], True)
@@ -54,6 +55,8 @@ def test_a_doubtful_stray_edge_character_is_dropped(reading: str, probs: tuple[f
     ("项目年度目标。", (1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5)),  # a sentence ends with 。
     ("12.5%", (1.0, 1.0, 1.0, 1.0, 0.5)),
     ("x 10", (0.5, 0.6, 0.6, 0.7)),  # the rest of the line is doubtful too: no telling
+    ("项目编号2023", (1.0, 1.0, 1.0, 1.0, 0.9, 0.9, 0.9, 0.9)),  # digits the recogniser is sure of
+    ("支出 A12", (1.0, 1.0, 0.9, 0.5, 0.5, 0.5)),  # a separate word after a space
 ])
 def test_edge_characters_that_are_print_are_kept(reading: str, probs: tuple[float, ...]) -> None:
     assert texts([line(reading, *probs)]) == ([reading], False)
