@@ -13,6 +13,8 @@ from pipeline.document.records import column_groups, is_identity
 FLAG_TEXT = {
     "stray-punctuation-removed": "stray punctuation next to the text (a dot, a comma, a ruling read as “|”) was "
                                  "removed from the reading",
+    "stray-mark-dropped": "a mark the recogniser itself doubted (a hair, a speck, a ruling remnant read as a "
+                          "letter, a quote or a line of its own) was removed from the reading",
     "specks-dropped": "small specks were ignored as dust; a faint character may have been lost",
     "ink-but-no-text": "there is ink in the cell but nothing legible was read",
     "detector-fallback": "the cell holds tall or several lines of text and was read with the text detector",

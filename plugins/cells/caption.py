@@ -20,13 +20,14 @@ def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int,
     if x1 - x0 < 10 or y1 - y0 < 10:
         return []
     crop = gray[y0:y1, x0:x1]
-    mask = drop_tall_marks(clean_ink(crop, dpi)[0], 2.5 * em(dpi))
+    raw = clean_ink(crop, dpi)[0]
+    mask = drop_tall_marks(raw, 2.5 * em(dpi))
+    tall = raw & ~mask
     out = []
     for a, b in reversed(split_lines(mask, dpi)):
         if b - a < 0.4 * em(dpi):
             continue
-        cols = mask[a:b].any(axis=0)
-        xs = np.nonzero(cols)[0]
+        xs = np.nonzero(band_columns(crop[a:b], mask[a:b], tall[a:b], dpi))[0]
         # split a band into segments at wide horizontal gaps (title vs "单位：万元")
         gap = 2.5 * em(dpi)
         start = prev = int(xs[0])
@@ -38,6 +39,15 @@ def caption_bands(gray: np.ndarray, region: BBox, dpi: float) -> list[tuple[int,
         out.append((x0 + start, y0 + a, x0 + prev + 1, y0 + b))
     # a segment narrower than half a character is a speck of dust or a streak, not text worth reading
     return [s for s in out if s[2] - s[0] >= 0.5 * em(dpi)]
+
+
+def band_columns(band: np.ndarray, mask: np.ndarray, tall: np.ndarray, dpi: float) -> np.ndarray:
+    """Columns of one caption line band (grey ``band``) that hold ink: the region's ink (``mask``), and the ink
+    of the band binarised against its own contrast — a light line (a thin serif "单位：元") beside a bold title
+    falls under an ink level the title set for the whole region.  ``tall``: the region's tall marks (page edge,
+    binding shadow), left out."""
+    own = clean_ink(band, dpi)[0] & ~tall
+    return mask.any(axis=0) | own.any(axis=0)
 
 
 def read_caption(page: PageImage, grid: Grid, upper: float, engine: OcrEngine) -> Caption:

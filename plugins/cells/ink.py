@@ -143,6 +143,43 @@ def split_lines(mask: np.ndarray, dpi: float) -> list[tuple[int, int]]:
     return [(a, b) for a, b in merged]
 
 
+#: a band at least this many ems tall may be two text lines joined by a few pixels (a hair, a speck, a blurred
+#: descender) …
+BRIDGED_MIN_EM = 1.5
+#: … joined where its rows hold at most this much ink (ems of row length; a text line's rows hold far more)
+BRIDGE_ROW_EM = 0.15
+#: … and each side holds at least half a line of ink (a speck or a hair below a line is no line of its own)
+BRIDGED_PART_EM = 0.5
+
+
+def split_bridged(mask: np.ndarray, bands: Sequence[tuple[int, int]], dpi: float) -> list[tuple[int, int]]:
+    """``bands`` (from :func:`split_lines`) with each band taller than ``BRIDGED_MIN_EM`` cut at its inner runs
+    of near-empty rows (``BRIDGE_ROW_EM``) that leave at least ``BRIDGED_PART_EM`` of ink on both
+    sides: at 150 dpi the gap between two lines of a cell is a few pixels, which a hair or a speck bridges, and
+    the two lines were read as one (one of them lost)."""
+    e = em(dpi)
+    out: list[tuple[int, int]] = []
+    for y0, y1 in bands:
+        if y1 - y0 < BRIDGED_MIN_EM * e:
+            out.append((y0, y1))
+            continue
+        low = mask[y0:y1].sum(axis=1) <= BRIDGE_ROW_EM * e
+        start = y0
+        y = y0
+        while y < y1:
+            if not low[y - y0]:
+                y += 1
+                continue
+            g0 = y
+            while y < y1 and low[y - y0]:
+                y += 1
+            if g0 - start >= BRIDGED_PART_EM * e and y1 - y >= BRIDGED_PART_EM * e:
+                out.append((start, g0))
+                start = y
+        out.append((start, y1))
+    return out
+
+
 #: faint ink is darker than the paper by this share of the cell's contrast (at least ``WEAK_INK_MIN`` levels):
 #: low enough for a thin "一" at 150 dpi, high enough that the noise and JPEG blocks of a harsh 150-dpi scan do
 #: not widen a line's crop over empty paper (measured on 150/200-dpi corpus crops: 0.22 → 0.3 reads 2.5% more

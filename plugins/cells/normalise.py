@@ -15,6 +15,11 @@ by rules about how these forms are printed — never by a list of expected strin
 * An amount never starts with a dot or a bullet and never ends with one; a comma or colon followed by exactly
   two final digits is the decimal point (a thousands separator groups three); two separators in a row before a
   group of three digits were one thousands separator.
+* An amount has at most two decimals after its point: a comma or dot among them ("103.4,3") is a speck.  Amounts
+  and codes hold no letters: a letter the recogniser confuses with a digit (O, o, Q, D → 0; i, l, I → 1) between
+  two digits of a CJK-free cell is that digit (31Q12, 3i2).
+* A code and a name are joined by a hyphen (520-临河县卫生健康局): a mid dot between a code of three or more digits
+  and CJK text is the short blurred hyphen (a mid dot joins names, never digits to a name).
 * A cell holding one dash ("not applicable") is read by the length of its ink, as typeset: a hyphen is under
   0.7 of a character wide, a double dash "——" about two characters (a blurred dash is read as 一, _ or -
   regardless of its length); one character wide, 一 and — look alike and the reading stands.
@@ -36,6 +41,10 @@ _LEAD = re.compile(r"^[.·•,、:;'`\s]+(?=[-+]?\d)")
 _TRAIL = re.compile(r"(?<=\d)[.·•,、:;'`\s]+$")
 _DECIMAL = re.compile(r"^([-+]?\d+)[,:：](\d{2})$")
 _DOUBLE_SEPARATOR = re.compile(r"(?<=\d)[.,]{2}(?=\d{3}(\D|$))")
+_SPLIT_DECIMALS = re.compile(r"^([-+]?\d[\d,]*\.\d)[.,](\d)$")
+_DIGIT_LOOKALIKE = re.compile(r"(?<=\d)[OoQDilI](?=\d)")
+_LOOKALIKE_DIGIT = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "i": "1", "l": "1", "I": "1"})
+_CODE_DOT = re.compile(r"(?<=\d{3})[·•](?=[\u4e00-\u9fff])")
 DASH_READINGS = frozenset({"一", "—", "-", "_", "－", "–", "——", "--", "一一", "__", "~"})
 #: traditional forms the recogniser returns for characters of these forms' vocabulary (simplified print)
 _SIMPLIFIED = str.maketrans({
@@ -53,6 +62,11 @@ def normalise_cell_text(text: str) -> str:
     t = _ORDINAL.sub(r"\1、", t)
     t = restore_enumeration_comma(t)
     t = _BRACKETED.sub(r"（\1）", t)
+    t = _CODE_DOT.sub("-", t)
+    if not re.search(r"[\u4e00-\u9fff]", t) and len(_DIGIT_LOOKALIKE.findall(t)) == 1 and \
+            len(re.findall(r"[A-Za-z]", t)) == 1:
+        t = _DIGIT_LOOKALIKE.sub(lambda m: m.group(0).translate(_LOOKALIKE_DIGIT), t)
+    t = _SPLIT_DECIMALS.sub(r"\1\2", t)
     if re.search(r"\d", t) and not re.search(r"[\u4e00-\u9fffA-Za-z]", t):
         core = _DOUBLE_SEPARATOR.sub(",", _TRAIL.sub("", _LEAD.sub("", t)))
         if _NUMBER.match(core):

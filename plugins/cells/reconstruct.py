@@ -34,12 +34,15 @@ from plugins.cells.ink import (
     dotted,
     em,
     line_crop,
+    split_bridged,
     split_lines,
     text_line_band,
 )
 from plugins.cells.normalise import DASH_READINGS, dash_by_width, normalise_cell_text
 from plugins.cells.reread import AGREE_CONFIDENCE, agree, doubtful, second_preparation
 from plugins.cells.shape import BAR_CONFIDENCE, bar_dash, is_quantity, shape_factor
+from plugins.cells.stray import FLAG as STRAY_FLAG
+from plugins.cells.stray import clean_reading
 from plugins.grid.partial import inferred_row_confidence
 
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
@@ -62,6 +65,7 @@ def join_lines(texts: Sequence[str]) -> str:
 
 
 _EDGE_PUNCT = ".·,'`:;_"
+_LONG_ORDINAL_DOT = re.compile(r"^[一二三四五六七八九十]{2,3}[.·•]")
 
 
 def clean_text(text: str) -> tuple[str, bool]:
@@ -71,7 +75,11 @@ def clean_text(text: str) -> tuple[str, bool]:
     core = t.strip(_EDGE_PUNCT)
     if core != t and core and (_NUMBER.match(core) or (_CJK.search(core[:1]) and _CJK.search(core[-1:]))):
         t = core
-    t2 = re.sub(r"(?<=[\u4e00-\u9fff])[.·•](?=[\u4e00-\u9fff])", "", t)
+    # a dot between CJK characters is dust, except after a leading ordinal of two or more numerals (十四.资源…):
+    # that is a blurred 、, which plugins.cells.normalise restores (one numeral may begin a word: 一.般 is 一般)
+    lead = _LONG_ORDINAL_DOT.match(t)
+    cut = lead.end() if lead else 0
+    t2 = t[:cut] + re.sub(r"(?<=[\u4e00-\u9fff])[.·•](?=[\u4e00-\u9fff])", "", t[cut:])
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})+\.\d{1,2}", t2):  # "1.046.09": only the last dot can be decimal
         head, _, tail = t2.rpartition(".")
         t2 = head.replace(".", ",") + "." + tail
@@ -138,7 +146,7 @@ def line_crops(prepared: Sequence[PreparedCell], dpi: float) -> tuple[list[LineC
     for idx, pc in enumerate(prepared):
         if not pc.mask.any():
             continue
-        for y0, y1 in split_lines(pc.mask, dpi):
+        for y0, y1 in split_bridged(pc.mask, split_lines(pc.mask, dpi), dpi):
             if y1 - y0 > 1.9 * em(dpi) * 1.35:
                 tall.add(idx)
             piece, xa, ya = line_crop(pc.crop, pc.mask, *text_line_band(y0, y1, pc.crop.shape[0], dpi), dpi)
@@ -190,10 +198,13 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             flags.append("detector-fallback")
             text_lines = tuple(lines)
         else:
-            text = join_lines([res.text for _, res in got])
+            keep, readings, stray = clean_reading([res for _, res in got])  # plugins.cells.stray
+            text = join_lines([res.text for res in readings])
             conf = text_confidence([res for _, res in got]) ** CONFIDENCE_EXPONENT
-            text_lines = tuple(TextLine(text=res.text, confidence=res.confidence, bbox=lc.bbox,
-                                        char_confidences=res.char_confidences) for lc, res in got)
+            text_lines = tuple(TextLine(text=res.text, confidence=res.confidence, bbox=got[i][0].bbox,
+                                        char_confidences=res.char_confidences) for i, res in zip(keep, readings,
+                                                                                                 strict=True))
+            flags.extend((STRAY_FLAG,) if stray else ())
             if idx in agreed:
                 conf = max(conf, AGREE_CONFIDENCE)
                 flags.append("second-reading-agrees")

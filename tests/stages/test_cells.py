@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.model import PageImage
+from pipeline.model import BBox, PageImage
 from plugins.cells import caption, ink
 from plugins.cells import reconstruct as rc
 from plugins.grid import lattice
@@ -16,6 +16,8 @@ from tests import synth
     ("2,112.86.", "2,112.86"), (".0.01", "0.01"), ("卫生.健康支出", "卫生健康支出"), ("303.", "303"),
     ("1. 一般公共预算资金", "1. 一般公共预算资金"),
     ("1.046.09", "1,046.09"), ("12.345.678.90", "12,345,678.90"), ("0.94", "0.94"), ("——", "——"),
+    ("十四.资源勘探工业信息支出", "十四.资源勘探工业信息支出"),  # a blurred 、 after an ordinal: normalise's to restore
+    ("一.般公共服务", "一般公共服务"),  # one numeral may begin a word: a speck
 ])
 def test_clean_text(raw: str, clean: str) -> None:
     assert rc.clean_text(raw)[0] == clean
@@ -27,6 +29,13 @@ def test_clean_text(raw: str, clean: str) -> None:
 ])
 def test_plausibility_flags_suspect_shapes(text: str, low: bool) -> None:
     assert (rc.plausibility(text) < 1.0) == low
+
+
+def test_a_dot_after_a_long_ordinal_becomes_its_pause() -> None:
+    """clean_text and normalise in the reader's order: 十四.资源… keeps its 、 (it lost it before)."""
+    from plugins.cells.normalise import normalise_cell_text
+
+    assert normalise_cell_text(rc.clean_text("十四.资源勘探工业信息支出")[0]) == "十四、资源勘探工业信息支出"
 
 
 def test_join_lines() -> None:
@@ -41,6 +50,34 @@ def test_split_lines_two_lines_and_dust() -> None:
     assert ink.split_lines(mask, 200) == [(10, 38), (50, 78)]
 
 
+def test_two_lines_bridged_by_a_hair_are_two_lines() -> None:
+    """At 150 dpi the gap between a cell's lines is a few pixels; a hair or speck crossing it joined the two lines
+    into one band, read as one line (one of them lost)."""
+    e = ink.em(200)  # 29 px
+    mask = np.zeros((70, 300), bool)
+    mask[3:27, 10:290:6] = True  # line 1: strokes
+    mask[36:60, 10:100:6] = True  # line 2
+    mask[20:45, 150] = True  # a hair across the gap
+    assert ink.split_lines(mask, 200) == [(3, 60)]
+    assert ink.split_bridged(mask, [(3, 60)], 200) == [(3, 27), (36, 60)]
+    # through the cell reader's line crops: two crops
+    crop = np.where(mask, 40, 230).astype(np.uint8)
+    pc = rc.PreparedCell(BBox(0, 0, 300, 70), crop, mask, 0, 0, 0)
+    crops, tall = rc.line_crops([pc], 200)
+    assert len(crops) == 2 and not tall
+    # one line with a speck or a hair end under it (less than half a line) stays one line
+    one = np.zeros((70, 300), bool)
+    one[3:27, 10:290:6] = True
+    one[27:52, 150] = True
+    one[52:56, 146:155] = True
+    bands = ink.split_lines(one, 200)
+    assert bands == [(3, 56)] and ink.split_bridged(one, bands, 200) == bands
+    # a tall glyph (a large character, no empty rows) is never cut
+    big = np.zeros((70, 300), bool)
+    big[3:3 + int(1.8 * e), 10:60] = True
+    assert ink.split_bridged(big, ink.split_lines(big, 200), 200) == [(3, 3 + int(1.8 * e))]
+
+
 def test_caption_bands_ignore_a_dark_page_edge() -> None:
     """A scan's dark edge beside the caption must not join the title and the unit line into one band."""
     from pipeline.model import BBox
@@ -52,6 +89,21 @@ def test_caption_bands_ignore_a_dark_page_edge() -> None:
     bands = caption.caption_bands(gray, BBox(0, 0, 1200, 400), 200)
     assert [(y0, y1) for _x0, y0, _x1, y1 in bands] == [(180, 205), (100, 130)]
     assert all(x0 > 60 for x0, *_ in bands)
+
+
+def test_caption_bands_keep_a_light_unit_beside_a_bold_title() -> None:
+    """A light, thin "单位：元" on the title's line band keeps its light part: each band is binarised against its
+    own contrast too, not only against the ink level the bold title sets for the whole region."""
+    from pipeline.model import BBox
+
+    gray = np.full((400, 1200), 230, np.uint8)
+    gray[100:130, 400:700] = 10  # bold title
+    gray[180:205, 900:960] = 120  # "单位" (dark enough for the title's level)
+    for x in range(990, 1040, 12):  # "：元" in light strokes
+        gray[186:199, x:x + 6] = 160
+    bands = caption.caption_bands(gray, BBox(0, 0, 1200, 400), 200)
+    unit = [b for b in bands if b[1] >= 170]
+    assert len(unit) == 1 and unit[0][0] == 900 and unit[0][2] >= 1030
 
 
 def test_clean_ink_drops_dust_but_keeps_dot_leaders() -> None:

@@ -1,7 +1,7 @@
 """Caption blocks of the generalisation probe (``samples/make_variants.py``) through the real OCR path: a title
 wrapped over two lines is read whole; a code line above the title and a 部门/单位 meta line below it give title,
-code and unit.  (Not yet: a light serif "单位：元" beside a bold title at 150 dpi loses its "：元" — the caption
-band's ink level is set by the title; see bench/generalise.py, b-fiscal-summary-coded-150-serif.)"""
+code and unit; a light serif "单位：元" beside a bold title at 150 and 200 dpi keeps its "：元" (each caption line band
+is binarised against its own contrast too, not only against the level the bold title sets)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ import make_variants as mv
 CASES = {  # family, layout, dpi, typeface, unit
     "two-line": ("b-gp-expend", "two-line", 200, "sans", "万元"),
     "table-no-meta-above": ("f-income", "meta-above", 150, "sans", "元"),
+    "serif-unit-150": ("b-fiscal-summary", "coded", 150, "serif", "元"),
+    "serif-unit-200": ("b-fiscal-summary", "coded", 200, "serif", "元"),
 }
 
 

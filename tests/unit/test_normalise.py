@@ -25,6 +25,11 @@ from plugins.cells.normalise import dash_by_width, normalise_cell_text
     ("一一般公共预算财政拨款收入", "一、一般公共预算财政拨款收入"),
     ("二十四债务还本支出", "二十四、债务还本支出"),
     ("十一般公共服务支出", "十、一般公共服务支出"),
+    ("103.4,3", "103.43"),  # a speck among the two decimals
+    ("31Q12", "31012"),  # a letter between digits of a code is the digit it looks like
+    ("3i2", "312"),
+    ("1O0", "100"),
+    ("520·临河县卫生健康局", "520-临河县卫生健康局"),  # a code joined to a name by a blurred hyphen
 ])
 def test_misreadings_undone(read: str, fixed: str) -> None:
     assert normalise_cell_text(read) == fixed
@@ -34,6 +39,7 @@ def test_misreadings_undone(read: str, fixed: str) -> None:
     "一、一般公共服务支出", "一般公共服务支出", "1. 一般公共预算资金", "1,046.09", "(3.20)", "95.0%", "十一", "——",
     "-", "（一）基本支出", "(1)人员经费", "(三)",  "2024年1月", "12,345", "项目支出",
     "一般公共预算财政拨款收入", "十一月", "三公经费", "二十五债务付息支出人",
+    "1·一般公共预算资金", "马克思·恩格斯", "A1", "GB2312", "Q1", "3.5,4.5", "1,046.09", "103.4",
 ])
 def test_well_formed_text_unchanged(text: str) -> None:
     assert normalise_cell_text(text) == text
