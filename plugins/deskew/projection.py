@@ -71,19 +71,29 @@ def profile_sharpness(xs: np.ndarray, ys: np.ndarray, angle: float) -> float:
     return float(np.dot(h, h))
 
 
+def coarse_search(xs: np.ndarray, ys: np.ndarray, lo: float = -MAX_SKEW, hi: float = MAX_SKEW,
+                  step: float = 0.25) -> tuple[float, float]:
+    """The angle of the sharpest row profile on a ``step`` grid over [lo, hi], and a 0..1 peak contrast."""
+    grid = np.arange(lo, hi + 1e-9, step)
+    scores = np.array([profile_sharpness(xs, ys, a) for a in grid])
+    best = float(grid[int(np.argmax(scores))])
+    return best, float(1.0 - np.median(scores) / max(scores.max(), 1e-9))
+
+
+def fine_search(xs: np.ndarray, ys: np.ndarray, best: float, coarse: float = 0.25, fine: float = 0.02) -> float:
+    """The sharpest angle on a ``fine`` grid within one coarse step of ``best``."""
+    fine_grid = np.arange(best - coarse, best + coarse + 1e-9, fine)
+    fine_scores = np.array([profile_sharpness(xs, ys, a) for a in fine_grid])
+    return float(fine_grid[int(np.argmax(fine_scores))])
+
+
 def best_projection_angle(xs: np.ndarray, ys: np.ndarray, lo: float = -MAX_SKEW, hi: float = MAX_SKEW,
                           coarse: float = 0.25, fine: float = 0.02) -> tuple[float, float]:
     """Angle in [lo, hi] with the sharpest row profile, and a 0..1 peak contrast."""
     if len(xs) < 50:
         return 0.0, 0.0
-    grid = np.arange(lo, hi + 1e-9, coarse)
-    scores = np.array([profile_sharpness(xs, ys, a) for a in grid])
-    best = float(grid[int(np.argmax(scores))])
-    fine_grid = np.arange(best - coarse, best + coarse + 1e-9, fine)
-    fine_scores = np.array([profile_sharpness(xs, ys, a) for a in fine_grid])
-    angle = float(fine_grid[int(np.argmax(fine_scores))])
-    contrast = float(1.0 - np.median(scores) / max(scores.max(), 1e-9))
-    return angle, contrast
+    best, contrast = coarse_search(xs, ys, lo, hi, coarse)
+    return fine_search(xs, ys, best, coarse, fine), contrast
 
 
 def text_line_crops(gray: np.ndarray, max_crops: int = 8) -> list[np.ndarray]:
@@ -115,11 +125,14 @@ def text_line_crops(gray: np.ndarray, max_crops: int = 8) -> list[np.ndarray]:
 FIRST_CROPS = 4
 #: A vote over the first crops decides when they all agree and the confidence margin is at least this.
 CLEAR_MARGIN = 0.3
-#: The first crops, read as they are, decide "upright" without a turned reading when there are at least this
-#: many and every one is a confidently read CJK line (``pipeline.orientation.lines_read_upright``)
+#: The first this many crops, read as they are, decide "upright" without a turned reading when every one is a
+#: confidently read CJK line (``pipeline.orientation.lines_read_upright``)
 MIN_UPRIGHT_CROPS = 3
-#: that reading is of the first part of each crop (``line_head``), at most this many times as wide as high
-HEAD_ASPECT = 10.0
+#: that reading is of the first part of each crop (``line_head``), at most this many times as wide as high:
+#: about five CJK characters.  On the corpus (130 pages and 4 real scans, each also turned by 180°) heads this
+#: short read upright lines at >= 0.999 and upside-down ones at <= 0.9 (or as fewer than two CJK characters),
+#: the same separation as heads twice as long, at less than half the recognition work
+HEAD_ASPECT = 5.0
 
 
 def line_head(crop: np.ndarray, aspect: float = HEAD_ASPECT) -> np.ndarray:
@@ -156,7 +169,7 @@ def upside_down_vote(crops: list[np.ndarray], engine: OcrEngine) -> tuple[bool, 
     if not crops:
         return False, 0.0
     if len(crops) >= MIN_UPRIGHT_CROPS and lines_read_upright(
-            engine.recognize_lines([line_head(c) for c in crops[:FIRST_CROPS]]), MIN_UPRIGHT_CROPS):
+            engine.recognize_lines([line_head(c) for c in crops[:MIN_UPRIGHT_CROPS]]), MIN_UPRIGHT_CROPS):
         return False, 1.0  # CJK lines read with confidence as they are: upright, no need to turn them
     up, down = _line_scores(crops[:FIRST_CROPS], engine)
     unanimous = bool(np.all(down > up) or np.all(down < up))
@@ -177,13 +190,13 @@ def projection_estimate(gray: np.ndarray) -> tuple[int, float, float]:
     xs, ys = _points(mask, rng)
     if len(xs) < 200:  # blank page
         return -1, 0.0, 0.0
-    angle, contrast = best_projection_angle(xs, ys)
-    # 90° turns: compare with the sharpness of the column profile (points swapped)
-    angle_t, contrast_t = best_projection_angle(ys, -xs)
-    rotation = 0
+    # the row profile, and for 90° turns the column profile (points swapped); only the direction chosen needs
+    # the fine search (the same angle as ``best_projection_angle`` at a quarter less work)
+    best, contrast = coarse_search(xs, ys)
+    best_t, contrast_t = coarse_search(ys, -xs)
     if contrast_t > contrast * 1.25 and contrast_t > 0.3:
-        rotation, angle = 90, angle_t
-    return rotation, angle, max(contrast, contrast_t)
+        return 90, fine_search(ys, -xs, best_t), max(contrast, contrast_t)
+    return 0, fine_search(xs, ys, best), max(contrast, contrast_t)
 
 
 #: the last page's projection estimate: the core asks twice for a page whose cells do not read clearly
