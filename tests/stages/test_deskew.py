@@ -79,18 +79,19 @@ def test_orientation_vote_reads_more_crops_only_when_the_first_do_not_decide() -
     clear = _ScriptedEngine()
     flipped, margin = projection.upside_down_vote([_crop(True)] * 8, clear)
     assert not flipped and margin > projection.CLEAR_MARGIN
-    assert clear.read == projection.FIRST_CROPS  # four confident CJK lines as they are: no turned reading
+    assert clear.read == projection.MIN_UPRIGHT_CROPS  # three confident CJK lines as they are: no turned reading
     digits = _ScriptedEngine()
     digits.recognize_lines = lambda crops: _read_digits(digits, crops)  # type: ignore[method-assign]
     flipped, margin = projection.upside_down_vote([_crop(True)] * 8, digits)
     assert not flipped and margin > projection.CLEAR_MARGIN
-    assert digits.read == 3 * projection.FIRST_CROPS  # digits never decide as they are: four crops both ways
+    # digits never decide as they are: three heads, then four crops both ways
+    assert digits.read == projection.MIN_UPRIGHT_CROPS + 2 * projection.FIRST_CROPS
     mixed = _ScriptedEngine()
     flipped, _ = projection.upside_down_vote([_crop(True), _crop(False)] * 4, mixed)
-    assert mixed.read == 4 + 16 and not flipped  # not all confident as they are; a split vote reads every crop
+    assert mixed.read == 3 + 16 and not flipped  # not all confident as they are; a split vote reads every crop
     down = _ScriptedEngine()
     assert projection.upside_down_vote([_crop(False)] * 8, down)[0]
-    assert down.read == 4 + 8
+    assert down.read == 3 + 8
 
 
 def test_line_head_cuts_a_long_line_between_characters() -> None:
@@ -100,9 +101,10 @@ def test_line_head_cuts_a_long_line_between_characters() -> None:
     for x in range(0, 600, 25):
         line[4:16, x + 3: x + 21] = 20  # "characters" 18 px wide, 7 px apart
     head = projection.line_head(line)
-    assert 0.7 * 200 <= head.shape[1] <= 200
+    limit = projection.HEAD_ASPECT * 20
+    assert 0.7 * limit <= head.shape[1] <= limit
     assert (head[:, -1] > 128).all()  # cut in a gap, not through a character
-    short = line[:, :150]
+    short = line[:, : int(limit)]
     assert projection.line_head(short) is short
 
 
@@ -118,3 +120,35 @@ def test_profile_sharpness_is_the_plain_formula() -> None:
         yr = np.round(ys * math.cos(a) + xs * math.sin(a) - (ys * math.cos(a) + xs * math.sin(a)).min())
         h = np.bincount(yr.astype(np.int64)).astype(np.float64)
         assert projection.profile_sharpness(xs, ys, angle) == float(np.dot(h, h))
+
+
+def test_upright_check_reads_short_heads_of_the_first_crops_only() -> None:
+    import numpy as np
+
+    seen: list[tuple[int, int]] = []
+
+    class _Engine(_ScriptedEngine):
+        def recognize_lines(self, crops):  # type: ignore[no-untyped-def]
+            seen.extend(c.shape for c in crops)
+            return super().recognize_lines(crops)
+
+    line = np.full((20, 600), 230, np.uint8)
+    for x in range(0, 600, 25):
+        line[4:16, x + 3: x + 21] = 20
+    line[0, 0] = 0  # read as upright text by the scripted engine
+    flipped, _ = projection.upside_down_vote([line] * 8, _Engine())
+    assert not flipped
+    assert len(seen) == projection.MIN_UPRIGHT_CROPS  # no turned reading, no fourth crop
+    assert all(w <= projection.HEAD_ASPECT * h for h, w in seen)  # about five characters, not the whole line
+
+
+@pytest.mark.parametrize("turn", [0, 1])
+def test_projection_estimate_runs_the_fine_search_of_the_chosen_direction_only(turn: int) -> None:
+    import numpy as np
+
+    gray = np.ascontiguousarray(np.rot90(_page(2.4), turn))
+    rotation, angle, _ = projection.projection_estimate(gray)
+    small, _ = projection.downscale(gray)
+    xs, ys = projection._points(projection.ink_mask(small), np.random.default_rng(0))
+    assert rotation == 90 * turn
+    assert angle == projection.best_projection_angle(*((ys, -xs) if turn else (xs, ys)))[0]

@@ -80,3 +80,34 @@ def test_hook_detect_grids(config) -> None:  # type: ignore[no-untyped-def]
     img.flags.writeable = False
     grids = lattice.detect_grids(page=PageImage(source="s", page_number=1, gray=img, dpi=200), config=config)
     assert len(grids) == 1 and sorted(grids[0].spans) == spans
+
+
+def test_ruling_segments_from_the_ink_window_are_those_of_the_whole_mask() -> None:
+    """``extract_segments`` labels only the window holding the mask's ink (odd corners included): positions are
+    page coordinates and the segments, in order, are those of labelling the whole page."""
+    import cv2
+    import numpy as np
+
+    from plugins.grid.lattice import extract_segments
+
+    def whole_page(mask: np.ndarray, horizontal: bool, min_length: int) -> list[tuple[float, float, float]]:
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        out = []
+        for x, y, w, h, _a in stats[1:n]:
+            if horizontal and w >= min_length:
+                out.append((y + h / 2.0, float(x), float(x + w)))
+            elif not horizontal and h >= min_length:
+                out.append((x + w / 2.0, float(y), float(y + h)))
+        return out
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        mask = np.zeros((301, 401), np.uint8)
+        for _ in range(int(rng.integers(1, 12))):
+            y, x = int(rng.integers(0, 299)), int(rng.integers(0, 300))
+            mask[y: y + int(rng.integers(1, 4)), x: x + int(rng.integers(5, 100))] = 255  # rulings, some touching
+            mask[int(rng.integers(0, 290)): 300, int(rng.integers(0, 400))] = 255
+        for horizontal in (True, False):
+            got = [(s.pos, s.lo, s.hi) for s in extract_segments(mask, horizontal, 8)]
+            assert got == whole_page(mask, horizontal, 8)
+    assert extract_segments(np.zeros((50, 60), np.uint8), True, 8) == []
