@@ -24,6 +24,7 @@ def test_clean_text(raw: str, clean: str) -> None:
 @pytest.mark.parametrize(("text", "low"), [
     ("2,106.66", False), ("156,211,123", False), ("201", False), ("一般公共服务支出", False),
     ("2,112.86.", True), ("|基本工资", True), ("08机关事业单位", True), ("749.7650.09", True),
+    ("≥0.56", False), ("≤95%", False), (">90", False), ("≥0.5;6", True), ("9721;800", True),
 ])
 def test_plausibility_flags_suspect_shapes(text: str, low: bool) -> None:
     assert (rc.plausibility(text) < 1.0) == low
