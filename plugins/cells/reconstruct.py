@@ -25,7 +25,7 @@ from pipeline.config import PipelineConfig
 from pipeline.interfaces import LineRecognition, OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
 from pipeline.timing import stage
-from plugins.cells.blank import NOISE_CONFIDENCE, noise_reading, noise_specks
+from plugins.cells.blank import NOISE_CONFIDENCE, noise_reading, noise_specks, only_grain
 from plugins.cells.caption import caption_extra, read_caption
 from plugins.cells.charconf import settled_confidence
 from plugins.cells.ink import (
@@ -210,7 +210,7 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
         elif idx not in tall and noise_reading(pc.mask, conf, em(dpi), text) and not dotted(pc.mask, dpi):
             text, text_lines = "", ()  # grain read as a character (plugins.cells.blank)
             flags.append("noise-read-as-empty")
-            conf = NOISE_CONFIDENCE if noise else DUSTY_EMPTY_CONFIDENCE
+            conf = NOISE_CONFIDENCE if noise or only_grain(pc.crop, dpi) else DUSTY_EMPTY_CONFIDENCE
         text, cleaned = clean_text(text)
         if cleaned:
             flags.append("stray-punctuation-removed")
@@ -228,7 +228,8 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             conf = max(conf, settled_confidence([res for _, res in got], text, written) ** CONFIDENCE_EXPONENT)
         if pc.specks:
             flags.append("specks-dropped")  # the table's own noise (plugins.cells.blank) or a faint mark
-            conf = min(conf, NOISE_CONFIDENCE if idx in noise else DUSTY_EMPTY_CONFIDENCE)
+            grain = idx in noise or only_grain(pc.crop, dpi)
+            conf = min(conf, NOISE_CONFIDENCE if grain else DUSTY_EMPTY_CONFIDENCE)
         conf *= plausibility(text) * shape_factor(text)
         cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, text=text, confidence=round(conf, 4),
                           bbox=box, lines=text_lines, flags=tuple(flags)))
