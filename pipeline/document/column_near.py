@@ -76,7 +76,9 @@ def cap_column_near_misses(tables: Sequence[Table]) -> list[Table]:
             continue
         cells = []
         for c in t.cells:
-            if (c.row, c.col) in near and c.confidence > CEILING:
+            if (c.row, c.col) in near and FLAG in c.flags:
+                c = replace(c, confidence=min(c.confidence, CEILING))
+            elif (c.row, c.col) in near and c.confidence > CEILING:
                 own = c.ocr_confidence if c.ocr_confidence is not None else c.confidence
                 c = replace(c, confidence=CEILING, flags=(*c.flags, FLAG), ocr_confidence=own)
             elif (c.row, c.col) in near:

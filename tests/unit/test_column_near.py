@@ -52,3 +52,10 @@ def test_the_document_stage_caps_a_column_near_miss() -> None:
     result = analyse("doc", [t], [], None, PipelineConfig())
     cell = next(c for c in result.tables[0].cells if c.row == 4)
     assert cell.confidence < REVIEW and FLAG in cell.flags
+
+
+def test_capping_twice_flags_once() -> None:  # reanalysis and review re-fusion run the stage on its own output
+    t = table([DONE, DONE, "目标已完或，无偏差"])
+    twice = cap_column_near_misses(cap_column_near_misses([t]))[0]
+    cell = next(c for c in twice.cells if c.row == 2)
+    assert cell.flags.count(FLAG) == 1 and cell.confidence < REVIEW
