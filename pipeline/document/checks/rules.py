@@ -30,7 +30,6 @@ from pipeline.document.checks.engine import (
 )
 from pipeline.document.records import LogicalTable, Row
 
-
 #: the lengths of 政府收支分类 subject codes: 类 201, 款 20101, 项 2010101
 CODE_LENGTHS = (3, 5, 7)
 
