@@ -8,6 +8,12 @@ model misreads the same pixels the same way).  Its confidence is capped at
 :data:`pipeline.document.vocabulary_near.CEILING` (below the default review threshold), flag ``column-near-miss``;
 the text is never changed.
 
+The other way round (:func:`document_vocabulary`): a text read with confidence at least ``SURE`` somewhere in the
+document is a word of the document's own vocabulary, and a doubtful reading of exactly that text elsewhere (at
+least ``MIN_CJK`` Chinese characters; not the beginning of a longer such text) is confirmed as a standard term is
+(:mod:`pipeline.document.vocabulary`): a misreading almost never lands on another text printed in the same
+document, while a header or label printed on several pages is read clearly on some of them.
+
 Never capped: a text that itself appears twice in the column, a text of the standard vocabulary
 (:mod:`pipeline.document.vocabulary_terms`; 数量指标 beside a repeated 质量指标 is a term of its own), and texts
 that differ in a numeral or digit (（一）… / （二）…, 2023年… / 2024年…: enumerations differ there by design).  Only
@@ -20,12 +26,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from pipeline.document.vocabulary import standard
+from pipeline.document.vocabulary import standard, vocabulary
 from pipeline.document.vocabulary_near import CEILING, normal
 from pipeline.model import Cell, Table
 
 FLAG = "column-near-miss"
 MIN_CJK = 4
+#: a reading at least this sure (the recogniser's own confidence, before any check) is a word of the document
+SURE = 0.95
 _NUMERALS = frozenset("〇零一二三四五六七八九十百0123456789")
 
 
@@ -86,3 +94,10 @@ def cap_column_near_misses(tables: Sequence[Table]) -> list[Table]:
             cells.append(c)
         out.append(replace(t, cells=tuple(cells)))
     return out
+
+
+def document_vocabulary(tables: Sequence[Table]) -> frozenset[str]:
+    """The texts (compare form, at least ``MIN_CJK`` Chinese characters) read with at least ``SURE`` confidence in
+    ``tables`` as the reader returned them (before check fusion), usable as vocabulary terms."""
+    words = [c.text for t in tables for c in t.cells if c.confidence >= SURE and _cjk(c.text) >= MIN_CJK]
+    return frozenset(w for w in vocabulary(words) if _cjk(w) >= MIN_CJK)

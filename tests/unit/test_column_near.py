@@ -59,3 +59,20 @@ def test_capping_twice_flags_once() -> None:  # reanalysis and review re-fusion 
     twice = cap_column_near_misses(cap_column_near_misses([t]))[0]
     cell = next(c for c in twice.cells if c.row == 2)
     assert cell.flags.count(FLAG) == 1 and cell.confidence < REVIEW
+
+
+def test_a_text_read_surely_elsewhere_in_the_document_confirms_a_doubtful_reading() -> None:
+    from pipeline.document.column_near import document_vocabulary
+
+    head = "国有资本经营预算财政拨款"
+    sure = table([head, "部分资金拨付进度不均衡", "社会效益指标"], conf=0.99)
+    doubtful = Table(id="p002-t1", page=2, bbox=BBox(0, 0, 100, 100), n_rows=3, n_cols=1, cells=tuple(
+        Cell(row=i, col=0, rowspan=1, colspan=1, text=t, confidence=0.3, bbox=BBox(0, 10 * i, 10, 10 * i + 10))
+        for i, t in enumerate([head, "国有资本经营预算财政拨", "社会效益"])))
+    vocab = document_vocabulary([sure, doubtful])
+    assert head in vocab and "国有资本经营预算财政拨" not in vocab  # only sure readings make words
+    result = analyse("doc", [sure, doubtful], [], None, PipelineConfig())
+    cells = {c.row: c for c in result.tables[1].cells}
+    assert cells[0].confidence > REVIEW and "vocabulary" in cells[0].flags  # the same text, read surely on p001
+    assert cells[1].confidence < REVIEW  # one character short of it: still doubtful
+    assert cells[2].confidence < REVIEW  # the beginning of a longer word is no word of its own
