@@ -62,8 +62,11 @@ def prepare_crop(crop: np.ndarray, height: int = REC_HEIGHT) -> np.ndarray:
 
 #: runner-up readings kept per character (:attr:`pipeline.interfaces.LineRecognition.char_alternatives`) …
 ALTERNATIVES = 3
-#: … when at least this probable
+#: … when at least this probable, for characters read with less confidence than ``ALTERNATIVES_BELOW`` (a surer
+#: character's runners-up share at most 0.001 and :mod:`plugins.cells.charconf` takes it as it is; skipping them
+#: keeps the decoder's cost near a plain argmax)
 MIN_ALTERNATIVE = 0.005
+ALTERNATIVES_BELOW = 0.999
 
 
 def ctc_decode(probs: np.ndarray, charset: Sequence[str]) -> LineRecognition:
@@ -88,7 +91,8 @@ def ctc_decode(probs: np.ndarray, charset: Sequence[str]) -> LineRecognition:
     if not chars:
         return LineRecognition("", 0.0, ())
     return LineRecognition(text, float(np.mean(char_conf)), tuple(char_conf),
-                           tuple(alternatives(probs[i], int(idx[i]), charset) for i in frames))
+                           tuple(alternatives(probs[i], int(idx[i]), charset) if p < ALTERNATIVES_BELOW else ()
+                                 for i, p in zip(frames, char_conf, strict=True)))
 
 
 def alternatives(row: np.ndarray, chosen: int, charset: Sequence[str]) -> tuple[tuple[str, float], ...]:
