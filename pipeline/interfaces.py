@@ -35,11 +35,17 @@ class DocumentSource(ABC):
 
 @dataclass(frozen=True, slots=True)
 class LineRecognition:
-    """What an engine read on one line crop: text, confidence and per-character confidences."""
+    """What an engine read on one line crop: text, confidence and per-character confidences.
+
+    ``char_alternatives`` (optional; empty when the engine gives none): per character of ``text``, the readings
+    the recogniser weighed next at that character, best first, as (character, probability) — ``""`` is "no
+    character here" (a CTC blank).  Used to tell doubt that changes the cell's text from doubt between spellings
+    the cell writes alike (:mod:`plugins.cells.charconf`)."""
 
     text: str
     confidence: float
     char_confidences: tuple[float, ...] = ()
+    char_alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
 
 
 class OcrEngine(ABC):

@@ -1,5 +1,6 @@
 """The document-level stage after OCR: logical tables → records → arithmetic checks → fused confidence →
-vocabulary confirmation of label cells (:mod:`pipeline.document.vocabulary`).
+vocabulary confirmation of label cells (:mod:`pipeline.document.vocabulary`) → near-misses of a column's own
+repeated texts and confirmation by texts read surely elsewhere in the document (:mod:`pipeline.document.column_near`).
 
 Step 3 of the document half (:mod:`pipeline.document`).  Input: typed tables (continuations marked); output:
 an :class:`Analysis`.  Pure except for the plugin manager's ``check_document`` hook; used by
@@ -18,12 +19,13 @@ from pipeline.document.checks.engine import CheckResult
 from pipeline.document.checks.generic import same_amount_checks, template_free_checks
 from pipeline.document.checks.rules import run_table_checks
 from pipeline.document.codec import table_from_json, with_records_and_checks
+from pipeline.document.column_near import cap_column_near_misses, document_vocabulary
 from pipeline.document.fusion import fuse
 from pipeline.document.logical import logical_tables
 from pipeline.document.records import LogicalTable, records_of
 from pipeline.document.result import Analysis
 from pipeline.document.structure import doubtful_cells, empty_header_cells, map_disagreements
-from pipeline.document.vocabulary import confirm_vocabulary
+from pipeline.document.vocabulary import confirm_vocabulary, standard
 from pipeline.interfaces import TableRecognizer
 from pipeline.model import Table
 
@@ -74,7 +76,9 @@ def analyse(document: str, tables: Sequence[Table], recognizers: Sequence[TableR
     suspects = [ref for lt in logical for row in lt.rows for ref in row.suspects]
     suspects += [ref for lt in logical for ref in map_disagreements(lt)]
     suspects += [ref for t in tables for ref in (*doubtful_cells(t), *empty_header_cells(t))]
-    fused = confirm_vocabulary(fuse(tables, [*table_checks, *cross], suspects)) if fusion else list(tables)
+    vocab = standard() | document_vocabulary(tables)
+    fused = cap_column_near_misses(confirm_vocabulary(fuse(tables, [*table_checks, *cross], suspects), vocab)) \
+        if fusion else list(tables)
     confidence = {(t.id, c.row, c.col): c.confidence for t in fused for c in t.cells}
     records = [r for lt in logical for r in records_of(document, lt, confidence)]
     return Analysis(tables=tuple(fused), logical=tuple(logical), table_checks=tuple(table_checks),

@@ -27,6 +27,7 @@ FLAG_TEXT = {
     "check:pass": "confirmed by an arithmetic check that passes",
     "vocabulary": "reads exactly as a standard label of these tables (subject name or column label)",
     "vocabulary-near-miss": "reads one character away from a standard label of these tables: likely misread",
+    "column-near-miss": "reads one character away from a text its column repeats: likely misread",
     "noise-read-as-empty": "a few marks too small for a character were read as something; taken as empty",
     "dash-by-shape": "the only ink is a thin bar: read as a dash by its length",
     "second-reading-agrees": "a second, differently prepared reading gave the same text",

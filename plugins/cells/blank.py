@@ -14,13 +14,23 @@ is less than the thinnest printed character ("1" is about 0.11 square ems of ink
 reading the recogniser doubts is read as empty (:func:`noise_reading`) — unless its marks are dots on one
 baseline (a printed "…", :func:`plugins.cells.ink.is_dot_leader`).  Junk in an empty cell is a wrong
 cell, adds false neighbours to the table's structure and breaks the row's arithmetic, flagging all its cells.
+
+A table too small for its own statistics (a three-row table, a performance table with three empty cells) still
+shows what its marks are (:func:`only_grain`): when every mark in a cell read as empty is either a remnant of a
+ruling (one or two pixels thin, touching the cell's edge) or a speck smaller than the full stop of the body text
+(``DOT_EM``), and there are at most two specks of dust size, nothing printable is there — a dash is longer, a
+character bigger, a "…" three dots — and the cell is confidently empty, whatever the rest of the table shows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
+
+from pipeline.geometry import em as body_em
+from plugins.cells.ink import gray_percentiles
 
 #: specks count as the table's noise when at least this share of its empty cells carry some …
 NOISY_SHARE = 0.05
@@ -76,3 +86,33 @@ def noise_reading(mask: np.ndarray, confidence: float, em: float, text: str = ""
         return True
     chars = [c for c in text if not c.isspace()]
     return len(chars) == 1 and chars[0] not in _MARKS and ink < MIN_INK_PER_CHAR_EM2
+
+
+#: a speck no longer than this (ems of body text; a printed full stop is about 0.15) is no printed mark
+DOT_EM = 0.3
+#: a mark at most this thin (ems; at least 2 pixels) touching the cell's edge is a remnant of its ruling (printed
+#: text keeps its distance from the rulings)
+RESIDUE_EM = 0.15
+
+
+def only_grain(crop: np.ndarray, dpi: float) -> bool:
+    """Are all marks of a cell's crop ruling remnants or at most two dust specks smaller than a printed dot."""
+    if crop.size == 0:
+        return True
+    em = body_em(dpi)
+    paper, dark = gray_percentiles(crop, (90, 0.3))
+    contrast = paper - dark
+    ink = crop < (paper - max(35.0, 0.45 * contrast) if contrast >= 40 else paper - 80)
+    _n, _lab, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    h, w = crop.shape
+    thin = max(2, round(RESIDUE_EM * em))
+    min_area = max(3, round((dpi / 200.0) ** 2 * 5))
+    specks = 0
+    for x, y, cw, ch, area in stats[1:]:
+        at_edge = x == 0 or y == 0 or x + cw == w or y + ch == h
+        if at_edge and min(cw, ch) <= thin:
+            continue  # ruling remnant
+        if max(cw, ch) > DOT_EM * em:
+            return False  # bigger than any speck: a stroke, a dash, a hair
+        specks += area >= min_area
+    return specks <= 2

@@ -25,8 +25,9 @@ from pipeline.config import PipelineConfig
 from pipeline.interfaces import LineRecognition, OcrEngine
 from pipeline.model import BBox, Cell, Grid, PageImage, Table, TextLine
 from pipeline.timing import stage
-from plugins.cells.blank import NOISE_CONFIDENCE, noise_reading, noise_specks
+from plugins.cells.blank import NOISE_CONFIDENCE, noise_reading, noise_specks, only_grain
 from plugins.cells.caption import caption_extra, read_caption
+from plugins.cells.charconf import settled_confidence
 from plugins.cells.ink import (
     LineCrop,
     cell_crop,
@@ -47,6 +48,8 @@ from plugins.grid.partial import inferred_row_confidence
 
 _NUMBER = re.compile(r"^[-+]?\(?[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\)?%?$")
 _NUMBERISH = re.compile(r"^[\d.,%()+\-]+$")
+#: a comparison sign before a number: a performance target as 绩效目标 tables print it (≥95%, ≤0.56, >90)
+_TARGET_SIGN = re.compile(r"^[≥≤＞＜<>]=?")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 
@@ -99,7 +102,7 @@ def text_confidence(lines: Sequence[LineRecognition]) -> float:
 def plausibility(text: str) -> float:
     """0..1 factor: how plausible a cell text is as printed content of these forms."""
     t = text.replace(" ", "")
-    if not t or is_quantity(t):
+    if not t or is_quantity(t) or (_TARGET_SIGN.match(t) and _NUMBER.match(_TARGET_SIGN.sub("", t))):
         return 1.0  # a quantity with its unit (80公斤) is neither a code glued to a name nor two cells read as one
     if _NUMBERISH.match(t):
         if _NUMBER.match(t):
@@ -218,7 +221,7 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
         elif idx not in tall and noise_reading(pc.mask, conf, em(dpi), text) and not dotted(pc.mask, dpi):
             text, text_lines = "", ()  # grain read as a character (plugins.cells.blank)
             flags.append("noise-read-as-empty")
-            conf = NOISE_CONFIDENCE if noise else DUSTY_EMPTY_CONFIDENCE
+            conf = NOISE_CONFIDENCE if noise or only_grain(pc.crop, dpi) else DUSTY_EMPTY_CONFIDENCE
         text, cleaned = clean_text(text)
         if cleaned:
             flags.append("stray-punctuation-removed")
@@ -231,13 +234,22 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             flags.append("misread-normalised")
         if got and not text and "noise-read-as-empty" not in flags:
             flags.append("ink-but-no-text")
+        if text and got and idx not in tall | over_budget and dash is None and text not in DASH_READINGS and \
+                "noise-read-as-empty" not in flags:  # doubt that leaves the text as written (plugins.cells.charconf)
+            conf = max(conf, settled_confidence([res for _, res in got], text, written) ** CONFIDENCE_EXPONENT)
         if pc.specks:
             flags.append("specks-dropped")  # the table's own noise (plugins.cells.blank) or a faint mark
-            conf = min(conf, NOISE_CONFIDENCE if idx in noise else DUSTY_EMPTY_CONFIDENCE)
+            grain = idx in noise or only_grain(pc.crop, dpi)
+            conf = min(conf, NOISE_CONFIDENCE if grain else DUSTY_EMPTY_CONFIDENCE)
         conf *= plausibility(text) * shape_factor(text)
         cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, text=text, confidence=round(conf, 4),
                           bbox=box, lines=text_lines, flags=tuple(flags)))
     return apply_structure_confidence(cells, grid)
+
+
+def written(texts: Sequence[str]) -> str:
+    """A cell's text from its lines' readings by the cell reader's cleanup (dust, misread marks)."""
+    return normalise_cell_text(clean_text(join_lines(texts))[0])
 
 
 def second_reading(per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]], tall: set[int],

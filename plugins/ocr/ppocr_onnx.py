@@ -60,24 +60,48 @@ def prepare_crop(crop: np.ndarray, height: int = REC_HEIGHT) -> np.ndarray:
     return np.repeat(x[None, :, :], 3, axis=0)
 
 
+#: runner-up readings kept per character (:attr:`pipeline.interfaces.LineRecognition.char_alternatives`) …
+ALTERNATIVES = 3
+#: … when at least this probable, for characters read with less confidence than ``ALTERNATIVES_BELOW`` (a surer
+#: character's runners-up share at most 0.001 and :mod:`plugins.cells.charconf` takes it as it is; skipping them
+#: keeps the decoder's cost near a plain argmax)
+MIN_ALTERNATIVE = 0.005
+ALTERNATIVES_BELOW = 0.999
+
+
 def ctc_decode(probs: np.ndarray, charset: Sequence[str]) -> LineRecognition:
-    """Greedy CTC decode of one T×C probability matrix (index 0 = blank)."""
+    """Greedy CTC decode of one T×C probability matrix (index 0 = blank), with each character's runner-up
+    readings at the frame its confidence comes from."""
     idx = probs.argmax(axis=1)
     conf = probs[np.arange(len(idx)), idx]
     chars: list[str] = []
     char_conf: list[float] = []
+    frames: list[int] = []
     prev = -1
     for i, c in enumerate(idx):
         if c != prev and c != 0:
             chars.append(charset[c])
             char_conf.append(float(conf[i]))
-        elif c == prev and c != 0 and char_conf:
-            char_conf[-1] = max(char_conf[-1], float(conf[i]))
+            frames.append(i)
+        elif c == prev and c != 0 and char_conf and float(conf[i]) > char_conf[-1]:
+            char_conf[-1] = float(conf[i])
+            frames[-1] = i
         prev = c
     text = "".join(chars)
     if not chars:
         return LineRecognition("", 0.0, ())
-    return LineRecognition(text, float(np.mean(char_conf)), tuple(char_conf))
+    return LineRecognition(text, float(np.mean(char_conf)), tuple(char_conf),
+                           tuple(alternatives(probs[i], int(idx[i]), charset) if p < ALTERNATIVES_BELOW else ()
+                                 for i, p in zip(frames, char_conf, strict=True)))
+
+
+def alternatives(row: np.ndarray, chosen: int, charset: Sequence[str]) -> tuple[tuple[str, float], ...]:
+    """The ``ALTERNATIVES`` most probable readings of one frame besides ``chosen`` ("" for the blank)."""
+    k = min(ALTERNATIVES + 1, len(row) - 1)
+    top = np.argpartition(-row, k)[: k + 1]
+    top = top[np.argsort(-row[top])]
+    return tuple(("" if j == 0 else charset[j], float(row[j])) for j in top
+                 if j != chosen and row[j] >= MIN_ALTERNATIVE)[:ALTERNATIVES]
 
 
 def width_batches(widths: Sequence[int], max_pixels: int = MAX_BATCH_PIXELS, height: int = REC_HEIGHT

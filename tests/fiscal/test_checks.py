@@ -343,3 +343,24 @@ def test_general_budget_expenditure_subtotal_under_this_year_is_its_total(pm):
     assert a.tables[0].type == "final.general_budget_expenditure"
     assert dict(a.tables[0].notes.columns or ())[2] == "total"
     assert {c.rule for c in a.checks if c.status == "pass"} >= {"row:total", "hierarchy:合计=total"}
+
+
+def test_a_misread_code_under_a_parent_skips_that_parents_hierarchy_check(pm):
+    """21301 read 2301: its row is no child of 213 under any code, so 类 = Σ 款 would fail and blame the 类's right
+    values; the check is not run (pipeline/document/checks/rules.py broken_block), the other checks still are."""
+    rows = [list(r) for r in EXPENDITURE_ROWS[:4]] + [
+        ["201", "", "", "一般公共服务支出", "846.09", "546.09", "300.00"],
+        ["201", "06", "", "财政事务", "546.09", "546.09", ""],
+        ["201", "06", "01", "行政运行", "546.09", "546.09", ""],
+        ["201", "03", "", "政府办公厅（室）及相关机构事务", "300.00", "", "300.00"],
+        ["201", "03", "02", "一般行政管理事务", "300.00", "", "300.00"],
+        ["208", "", "", "社会保障和就业支出", "200.00", "200.00", "——"],
+        ["208", "05", "", "行政事业单位养老支出", "200.00", "200.00", "——"],
+        ["208", "05", "05", "机关事业单位基本养老保险缴费支出", "200.00", "200.00", "——"]]
+    whole = run(pm, [table_of(rows, title="支出决算表")])
+    assert any(c.rule.startswith("hierarchy:类") and c.status == "pass" for c in whole.checks)
+    a = run(pm, [table_of(misread(rows, 5, 0, "20"), title="支出决算表")])  # 201 06 read as 20 06: code 2006
+    hierarchy = [c for c in a.checks if c.rule.startswith("hierarchy:")]
+    assert hierarchy and all(c.status == "pass" for c in hierarchy)  # 208's and 合计's still run
+    cells = {(c.row, c.col): c for c in a.tables[0].cells}
+    assert "check:fail" not in cells[(4, 5)].flags  # 一般公共服务支出 基本支出 546.09 is not blamed

@@ -26,6 +26,7 @@ def test_clean_text(raw: str, clean: str) -> None:
 @pytest.mark.parametrize(("text", "low"), [
     ("2,106.66", False), ("156,211,123", False), ("201", False), ("一般公共服务支出", False),
     ("2,112.86.", True), ("|基本工资", True), ("08机关事业单位", True), ("749.7650.09", True),
+    ("≥0.56", False), ("≤95%", False), (">90", False), ("≥0.5;6", True), ("9721;800", True),
 ])
 def test_plausibility_flags_suspect_shapes(text: str, low: bool) -> None:
     assert (rc.plausibility(text) < 1.0) == low
@@ -157,3 +158,48 @@ def test_gray_percentiles_are_numpys() -> None:
                 ).astype(np.uint8)
         assert ink.gray_percentiles(crop, (90, 0.3, 50)) == tuple(
             float(np.percentile(crop, q)) for q in (90, 0.3, 50))
+
+
+def test_read_cells_counts_runner_up_readings_that_leave_the_text_as_written(glyph_engine) -> None:  # type: ignore[no-untyped-def]
+    """A dust dot read after "3.50" (or nothing there: runner-up blank) is dropped either way: the cell stays sure;
+    a "1" whose runner-up is "7" is in doubt (plugins/cells/charconf.py through read_cells)."""
+    from pipeline.interfaces import LineRecognition
+
+    class Doubting:
+        def recognize_lines(self, crops):  # type: ignore[no-untyped-def]
+            out = []
+            for r in glyph_engine.recognize_lines(crops):
+                sure = (1.0,) * len(r.text)
+                if r.text == "3.50":
+                    out.append(LineRecognition("3.50.", 0.9, (*sure, 0.6), (*((),) * 4, (("", 0.35), (",", 0.05)))))
+                else:
+                    out.append(LineRecognition(r.text, 0.9, (*sure[:-1], 0.6), (*((),) * (len(r.text) - 1),
+                                                                               (("7", 0.4),))))
+            return out
+
+        def detect_and_recognize(self, image):  # type: ignore[no-untyped-def]
+            return glyph_engine.detect_and_recognize(image)
+
+    page = synth.blank_page()
+    synth.draw_table(page, 200, 300, [300, 400], [60, 60], texts={(0, 0): "A1", (1, 1): "3.50"})
+    img = synth.scan(page)
+    img.flags.writeable = False
+    grid = lattice.find_grids(img, 200)[0]
+    cells = {(c.row, c.col): c for c in rc.read_cells(PageImage(source="s", page_number=1, gray=img, dpi=200),
+                                                      grid, Doubting())}  # type: ignore[arg-type]
+    assert cells[(1, 1)].text == "3.50" and cells[(1, 1)].confidence >= 0.9
+    assert cells[(0, 0)].text == "A1" and cells[(0, 0)].confidence < 0.9
+
+
+def test_read_cells_a_lone_speck_in_a_small_table_is_grain(glyph_engine) -> None:  # type: ignore[no-untyped-def]
+    """Too few empty cells for the table's speck statistics, but a speck smaller than a full stop is no printed mark:
+    the cell is confidently empty (plugins/cells/blank.py only_grain through read_cells)."""
+    page = synth.blank_page()
+    synth.draw_table(page, 200, 300, [300, 80], [60, 60], texts={(0, 0): "A1", (1, 0): "3.50"})
+    img = synth.scan(page).copy()
+    img[385:389, 540:544] = 40  # dust in the narrow empty cell (1, 1)
+    grid = lattice.find_grids(img, 200)[0]
+    cells = {(c.row, c.col): c for c in rc.read_cells(PageImage(source="s", page_number=1, gray=img, dpi=200),
+                                                      grid, glyph_engine)}
+    assert cells[(1, 1)].text == "" and "specks-dropped" in cells[(1, 1)].flags
+    assert cells[(1, 1)].confidence >= 0.9

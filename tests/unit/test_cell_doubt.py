@@ -83,3 +83,27 @@ def test_a_quantity_with_its_unit_is_plausible_a_code_glued_to_a_name_is_not() -
         assert is_quantity(text) and plausibility(text) == 1.0, text
     for text in ("2010101一般公共服务", "30111绩效工资", "12一般"):
         assert not is_quantity(text) and plausibility(text) < 1.0, text
+
+
+def test_an_empty_cell_holding_only_grain_and_ruling_remnants_is_confidently_empty() -> None:
+    from plugins.cells.blank import only_grain
+
+    dpi = 200.0
+    cell = np.full((40, 150), 235, np.uint8)
+    cell[:, 0:2] = 60  # a remnant of the left ruling, two pixels thin, along the edge
+    cell[0:3, 40:70] = 70  # and of the top ruling
+    cell[10:16, 100:106] = 50  # one speck, smaller than a full stop
+    assert only_grain(cell, dpi)
+    two = cell.copy()
+    two[28:33, 20:25] = 50
+    assert only_grain(two, dpi)  # two specks: dust
+    dots = np.full((40, 150), 235, np.uint8)
+    for x in (10, 22, 34):  # "…": three dots on one baseline
+        dots[20:24, x:x + 4] = 60
+    assert not only_grain(dots, dpi)
+    dash = np.full((40, 150), 235, np.uint8)
+    dash[19:22, 60:72] = 50  # a hyphen, 0.4 em long, in the middle of the cell
+    assert not only_grain(dash, dpi)
+    hair = cell.copy()
+    hair[8:30, 80:84] = 60  # a stroke taller than a dot, away from the edges
+    assert not only_grain(hair, dpi)

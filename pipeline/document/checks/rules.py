@@ -30,6 +30,24 @@ from pipeline.document.checks.engine import (
 )
 from pipeline.document.records import LogicalTable, Row
 
+#: the lengths of 政府收支分类 subject codes: 类 201, 款 20101, 项 2010101
+CODE_LENGTHS = (3, 5, 7)
+
+
+def broken_block(coded: Sequence[Row], parent: Row) -> bool:
+    """Does a coded row under ``parent`` (in its column group, before the next row at its level or above) carry a
+    code that cannot be one of its descendants (2301 under 213: 21301 misread)?  Then a child is missing from the
+    sum under any code, and the hierarchy check of ``parent`` would fail on a misread code and blame its right
+    values: it is not run (the misread code itself is doubted by its own reading and the grid rules)."""
+    same = [r for r in coded if r.group == parent.group]  # the rows of its column group (a table's halves)
+    start = next(i for i, r in enumerate(same) if r is parent) + 1
+    for r in same[start:]:
+        if len(r.code) in CODE_LENGTHS and len(r.code) <= len(parent.code):
+            return False  # the next block begins
+        if len(r.code) not in CODE_LENGTHS or not r.code.startswith(parent.code):
+            return True
+    return False
+
 
 def check_hierarchy(lt: LogicalTable) -> list[CheckResult]:
     out: list[CheckResult] = []
@@ -39,7 +57,7 @@ def check_hierarchy(lt: LogicalTable) -> list[CheckResult]:
         by_code.setdefault(r.code, r)
     keys = lt.value_keys()
     for parent in by_code.values():
-        if len(parent.code) not in (3, 5):
+        if len(parent.code) not in (3, 5) or broken_block(coded, parent):
             continue
         children = [r for c, r in by_code.items() if len(c) == len(parent.code) + 2 and c.startswith(parent.code)]
         if not children:
