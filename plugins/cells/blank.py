@@ -73,6 +73,8 @@ NOISE_READ_CONFIDENCE = 0.5
 #: whatever the confidence, a one-character reading (a letter, digit or CJK character) needs at least this much
 #: ink (square ems; a printed "1", the thinnest, has about 0.11): less is grain read as a character (國)
 MIN_INK_PER_CHAR_EM2 = 0.06
+#: a doubted reading of at most this many Latin letters and nothing else is grain (hairs read as 'dA', 'MS', 'ue')
+MAX_LETTER_NOISE = 3
 _MARKS = frozenset("-—–_一~.·•…。、,，'`")
 
 
@@ -85,6 +87,9 @@ def noise_reading(mask: np.ndarray, confidence: float, em: float, text: str = ""
     if confidence < NOISE_READ_CONFIDENCE and ink < NOISE_INK_EM2:
         return True
     chars = [c for c in text if not c.isspace()]
+    if confidence < NOISE_READ_CONFIDENCE and 0 < len(chars) <= MAX_LETTER_NOISE and \
+            all(c.isascii() and c.isalpha() for c in chars):
+        return True  # a doubted reading of a few Latin letters alone: these forms print none, it is a hair or grain
     return len(chars) == 1 and chars[0] not in _MARKS and ink < MIN_INK_PER_CHAR_EM2
 
 

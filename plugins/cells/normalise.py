@@ -11,7 +11,8 @@ by rules about how these forms are printed — never by a list of expected strin
   of Chinese numerals in half-width or mixed brackets at the start of CJK text gets full-width brackets (an
   engine trained on mixed text returns the ASCII forms).
 * The disclosures of the mainland are printed in simplified characters: a traditional form the recogniser
-  returned (金額, 決算, 頁) is the simplified character it was trained to confuse with.
+  returned (金額, 決算, 頁, 修繕) is the simplified character it was trained to confuse with.  Neither are Greek
+  letters printed inside Chinese words: a λ beside a CJK character is the 入 it resembles (收λ).
 * An amount never starts with a dot or a bullet and never ends with one; a comma or colon followed by exactly
   two final digits is the decimal point (a thousands separator groups three); two separators in a row before a
   group of three digits were one thousands separator.
@@ -20,6 +21,7 @@ by rules about how these forms are printed — never by a list of expected strin
   two digits of a CJK-free cell is that digit (31Q12, 3i2).
 * A code and a name are joined by a hyphen (520-临河县卫生健康局): a mid dot between a code of three or more digits
   and CJK text is the short blurred hyphen (a mid dot joins names, never digits to a name).
+* A cell holding one dash ("not applicable") with specks read beside it (•一) holds the dash.
 * A cell holding one dash ("not applicable") is read by the length of its ink, as typeset: a hyphen is under
   0.7 of a character wide, a double dash "——" about two characters (a blurred dash is read as 一, _ or -
   regardless of its length); one character wide, 一 and — look alike and the reading stands.
@@ -53,12 +55,29 @@ _SIMPLIFIED = str.maketrans({
     "專": "专", "業": "业", "單": "单", "計": "计", "總": "总", "與": "与", "衛": "卫", "護": "护",
     "農": "农", "區": "区", "會": "会", "運": "运", "車": "车", "購": "购", "儲": "储",
     "備": "备", "債": "债", "應": "应", "災": "灾", "環": "环", "節": "节", "醫": "医", "療": "疗",
+    "繕": "缮", "維": "维", "辦": "办", "郵": "邮", "電": "电", "議": "议", "訓": "训", "勞": "劳",
+    "託": "托", "稅": "税", "償": "偿", "設": "设", "築": "筑", "產": "产", "進": "进", "發": "发",
+    "機": "机", "關": "关", "體": "体", "傳": "传", "險": "险", "養": "养", "職": "职", "獎": "奖",
+    "績": "绩", "標": "标", "級": "级", "實": "实", "報": "报", "執": "执", "轉": "转", "輛": "辆",
 })
+#: non-CJK glyphs the recogniser returns for a CJK character of similar shape; these forms print neither Greek
+#: letters nor these marks inside Chinese words (收λ for 收入)
+_CJK_LOOKALIKE = re.compile(r"(?<=[\u4e00-\u9fff])λ|λ(?=[\u4e00-\u9fff])")
+#: a dash with specks read beside it (•一): dots and bullets around one dash-like run, nothing else
+_DASH_AND_SPECKS = re.compile(r"^[.·•。'`]*[一—\-_－–]{1,2}[.·•。'`]*$")
+
+
+def undo_lookalikes(text: str) -> str:
+    """``text`` with a non-CJK glyph read for the CJK character it resembles put back (收λ -> 收入); applied
+    before the dust cleanup, which judges marks by the character they follow."""
+    return _CJK_LOOKALIKE.sub("入", text)
 
 
 def normalise_cell_text(text: str) -> str:
     """``text`` with the misreadings above undone (unchanged when none applies)."""
     t = text.translate(_SIMPLIFIED)
+    if _DASH_AND_SPECKS.match(t):
+        t = re.sub(r"[^一—\-_－–]", "", t)  # specks beside a dash: the cell holds the dash
     t = _ORDINAL.sub(r"\1、", t)
     t = restore_enumeration_comma(t)
     t = _BRACKETED.sub(r"（\1）", t)

@@ -39,7 +39,7 @@ from plugins.cells.ink import (
     split_lines,
     text_line_band,
 )
-from plugins.cells.normalise import DASH_READINGS, dash_by_width, normalise_cell_text
+from plugins.cells.normalise import DASH_READINGS, dash_by_width, normalise_cell_text, undo_lookalikes
 from plugins.cells.reread import AGREE_CONFIDENCE, agree, doubtful, second_preparation
 from plugins.cells.shape import BAR_CONFIDENCE, bar_dash, is_quantity, shape_factor
 from plugins.cells.stray import FLAG as STRAY_FLAG
@@ -222,7 +222,10 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             text, text_lines = "", ()  # grain read as a character (plugins.cells.blank)
             flags.append("noise-read-as-empty")
             conf = NOISE_CONFIDENCE if noise or only_grain(pc.crop, dpi) else DUSTY_EMPTY_CONFIDENCE
-        text, cleaned = clean_text(text)
+        unmasked = undo_lookalikes(text)
+        if unmasked != text:
+            flags.append("misread-normalised")
+        text, cleaned = clean_text(unmasked)
         if cleaned:
             flags.append("stray-punctuation-removed")
         fixed = normalise_cell_text(text)
@@ -231,7 +234,7 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             fixed = dash_by_width(fixed, (cols[-1] - cols[0] + 1) / em(dpi))
         if fixed != text:
             text = fixed
-            flags.append("misread-normalised")
+            flags.extend(() if "misread-normalised" in flags else ("misread-normalised",))
         if got and not text and "noise-read-as-empty" not in flags:
             flags.append("ink-but-no-text")
         if text and got and idx not in tall | over_budget and dash is None and text not in DASH_READINGS and \
@@ -249,7 +252,7 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
 
 def written(texts: Sequence[str]) -> str:
     """A cell's text from its lines' readings by the cell reader's cleanup (dust, misread marks)."""
-    return normalise_cell_text(clean_text(join_lines(texts))[0])
+    return normalise_cell_text(clean_text(undo_lookalikes(join_lines(texts)))[0])
 
 
 def second_reading(per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]], tall: set[int],

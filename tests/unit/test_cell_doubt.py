@@ -107,3 +107,17 @@ def test_an_empty_cell_holding_only_grain_and_ruling_remnants_is_confidently_emp
     hair = cell.copy()
     hair[8:30, 80:84] = 60  # a stroke taller than a dot, away from the edges
     assert not only_grain(hair, dpi)
+
+
+def test_a_doubted_reading_of_a_few_letters_alone_is_grain() -> None:
+    """A hair across an empty cell read as 'dA' or 'MS' at low confidence: these forms print no stray Latin
+    letters; with confidence, or with a digit or a Chinese character in it, the reading stands."""
+    from plugins.cells.blank import noise_reading
+
+    hair = np.zeros((40, 120), bool)
+    hair[5:35, 40:43] = True
+    hair[20:22, 40:90] = True
+    assert noise_reading(hair, 0.03, EM, "dA") and noise_reading(hair, 0.4, EM, "k")
+    assert not noise_reading(hair, 0.95, EM, "MS")  # confident letters (a printed A/B column) stand
+    assert not noise_reading(hair, 0.03, EM, "A1") and not noise_reading(hair, 0.03, EM, "KQ病")
+    assert not noise_reading(hair, 0.03, EM, "GDPR")  # a longer word is no grain

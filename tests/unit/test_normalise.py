@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plugins.cells.ink import em, text_line_band
-from plugins.cells.normalise import dash_by_width, normalise_cell_text
+from plugins.cells.normalise import dash_by_width, normalise_cell_text, undo_lookalikes
 
 
 @pytest.mark.parametrize(("read", "fixed"), [
@@ -16,6 +16,8 @@ from plugins.cells.normalise import dash_by_width, normalise_cell_text
     ("(十二）其他支出", "（十二）其他支出"),
     ("金額", "金额"),
     ("決算数", "决算数"),
+    ("大型修繕", "大型修缮"),
+    ("•一", "一"), ("·——", "——"),
     (". 713.97", "713.97"),
     ("5•", "5"),
     ("20199.", "20199"),
@@ -63,3 +65,13 @@ def test_lone_dash_read_by_its_length(read: str, width_em: float, dash: str) -> 
 
 def test_double_separator_before_a_thousands_group() -> None:
     assert normalise_cell_text("44,.400") == "44,400"
+
+
+def test_a_greek_letter_beside_chinese_is_the_character_it_resembles() -> None:
+    """收λ for 收入: applied before the dust cleanup, so the dot after the misread character goes too."""
+    from plugins.cells.reconstruct import clean_text, written
+
+    assert undo_lookalikes("事业收λ") == "事业收入" and undo_lookalikes("λ库") == "入库"
+    assert undo_lookalikes("λ = 0.5") == "λ = 0.5"  # no Chinese beside it: left alone
+    assert clean_text(undo_lookalikes("财政拨款收λ."))[0] == "财政拨款收入"
+    assert written(["三国有资本经营预算财政拨款收λ."]) == "三、国有资本经营预算财政拨款收入"
