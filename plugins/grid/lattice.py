@@ -3,7 +3,7 @@
 A chain of small pure functions, each keeping its intermediate result inspectable:
 
 ``binarize`` -> ``line_masks`` (morphological opening with long kernels; short gaps of broken scanned rulings are
-closed first) -> ``extract_segments`` (connected runs of each mask, as axis-aligned segments) ->
+closed first) -> ``segments.extract_segments`` (connected runs of each mask, as axis-aligned segments) ->
 ``group_tables`` (segments that touch form one table) -> ``grid_edges`` (cluster the positions of the segments
 that meet at least two perpendicular ones: a lone dash "——" in a cell is not a ruling) ->
 ``boundary_coverage`` (how much of each cell side is drawn, measured on a permissive short-kernel mask) ->
@@ -17,7 +17,6 @@ Tuning lengths scale with the page's dpi (rulings of 1 px at 150 dpi survive; te
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import pairwise
 
 import cv2
@@ -27,38 +26,7 @@ from pipeline import hookimpl
 from pipeline.config import PipelineConfig
 from pipeline.model import BBox, Grid, PageImage
 from plugins.grid import double, faint, gapcols, partial, stacked, strip
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """An axis-aligned ruling segment: ``pos`` is its y (horizontal) or x (vertical); [lo, hi] its extent."""
-
-    pos: float
-    lo: float
-    hi: float
-
-    @property
-    def length(self) -> float:
-        return self.hi - self.lo
-
-
-@dataclass(frozen=True, slots=True)
-class Scale:
-    """Pixel lengths derived from the dpi."""
-
-    long_kernel: int  # opening length that keeps horizontal rulings and drops text strokes
-    long_kernel_v: int  # the same for vertical rulings (rows can be shorter than columns are wide)
-    short_kernel: int  # opening length for the permissive coverage masks
-    gap: int  # broken-ruling gaps closed before opening
-    tol: int  # positions closer than this are the same ruling
-    touch: int  # a segment end within this distance of a perpendicular ruling touches it
-
-    @classmethod
-    def for_dpi(cls, dpi: float) -> Scale:
-        f = dpi / 200.0
-        return cls(long_kernel=max(20, round(70 * f)), long_kernel_v=max(18, round(56 * f)),
-                   short_kernel=max(12, round(36 * f)), gap=max(2, round(3 * f)),
-                   tol=max(3, round(6 * f)), touch=max(4, round(10 * f)))
+from plugins.grid.segments import Scale, Segment, extract_segments, merge_collinear
 
 
 def binarize(gray: np.ndarray, dpi: float) -> np.ndarray:
@@ -85,43 +53,6 @@ def coverage_masks(ink: np.ndarray, scale: Scale) -> tuple[np.ndarray, np.ndarra
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, scale.short_kernel), np.uint8))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((scale.short_kernel, 1), np.uint8))
     return horiz > 0, vert > 0
-
-
-def extract_segments(mask: np.ndarray, horizontal: bool, min_length: int) -> list[Segment]:
-    """One segment per connected component of a line mask.  Only the window holding the mask's ink is
-    labelled (a ruling mask is mostly empty; labelling costs per pixel): its corner is kept on even
-    coordinates so the labeller's 2×2 blocks, and with them the components' order, are those of the page."""
-    x0, y0, w0, h0 = cv2.boundingRect(mask)
-    if w0 == 0 or h0 == 0:
-        return []
-    x0, y0 = x0 - x0 % 2, y0 - y0 % 2
-    window = mask[y0: y0 + h0 + 2, x0: x0 + w0 + 2]
-    n, _, stats, _ = cv2.connectedComponentsWithStats(window, connectivity=8)
-    stats[1:, 0] += x0
-    stats[1:, 1] += y0
-    segs = []
-    for i in range(1, n):
-        x, y, w, h, _area = stats[i]
-        if horizontal and w >= min_length:
-            segs.append(Segment(pos=y + h / 2.0, lo=float(x), hi=float(x + w)))
-        elif not horizontal and h >= min_length:
-            segs.append(Segment(pos=x + w / 2.0, lo=float(y), hi=float(y + h)))
-    return segs
-
-
-def merge_collinear(segs: list[Segment], tol: float, max_gap: float) -> list[Segment]:
-    """Join pieces of one broken ruling: same position within ``tol``, gap at most ``max_gap``."""
-    out: list[Segment] = []
-    for s in sorted(segs, key=lambda s: (round(s.pos / max(tol, 1)), s.lo)):
-        for i, o in enumerate(out):
-            if abs(o.pos - s.pos) <= tol and s.lo - o.hi <= max_gap and o.lo - s.hi <= max_gap:
-                w = o.length + s.length
-                out[i] = Segment(pos=(o.pos * o.length + s.pos * s.length) / max(w, 1e-9),
-                                 lo=min(o.lo, s.lo), hi=max(o.hi, s.hi))
-                break
-        else:
-            out.append(s)
-    return out
 
 
 def drop_overshooting(hs: list[Segment], vs: list[Segment], margin: float

@@ -13,15 +13,12 @@ paper (a halftone bar or a hatched band between two rules is dense with vertical
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from pipeline.geometry import em
-
-if TYPE_CHECKING:
-    from plugins.grid.lattice import Scale, Segment
+from plugins.grid.segments import Scale, Segment, extract_segments
 
 
 def _overlap(a: Segment, b: Segment) -> float:
@@ -38,8 +35,6 @@ def _joined(a: Segment, b: Segment, vs: list[Segment], tol: float) -> bool:
 
 def band_rulings(ink: np.ndarray, a: Segment, b: Segment, scale: Scale) -> list[float]:
     """x positions of vertical runs of ink reaching from ruling ``a`` down to ruling ``b``."""
-    from plugins.grid.lattice import extract_segments
-
     top, bottom = int(a.pos) - scale.tol, round(b.pos) + scale.tol + 1
     x0, x1 = int(max(a.lo, b.lo)) - scale.touch, int(min(a.hi, b.hi)) + scale.touch + 1
     band = cv2.morphologyEx(ink[max(top, 0):bottom, max(x0, 0):x1], cv2.MORPH_CLOSE,
@@ -63,8 +58,6 @@ def _mostly_paper(ink: np.ndarray, a: Segment, b: Segment, tol: int) -> bool:
 def strip_verticals(ink: np.ndarray, hs: list[Segment], vs: list[Segment], scale: Scale, dpi: float
                     ) -> list[Segment]:
     """Vertical ruling segments of one-row table strips that the long-kernel mask missed."""
-    from plugins.grid.lattice import Segment
-
     added: list[Segment] = []
     ordered = sorted(hs, key=lambda h: h.pos)
     for i, a in enumerate(ordered):
