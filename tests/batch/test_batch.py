@@ -95,10 +95,8 @@ def test_batch_failures_resume_and_changed_input(tmp_path: Path, call_log: Path,
     # resume (default on: the manifest exists): the done documents are not opened again
     call_log.unlink()
     mtime = (out / "final__scan" / "document.json").stat().st_mtime_ns
-    t0 = time.perf_counter()
     assert batch(inp, out) == 1
-    assert time.perf_counter() - t0 < 8
-    assert opened(call_log) == ["corrupt.pdf", "empty.png"]
+    assert opened(call_log) == ["corrupt.pdf", "empty.png"]  # what the resume skipped, shown by what it opened
     assert statuses(out)["final/scan.pdf"] == "skipped"
     assert (out / "final__scan" / "document.json").stat().st_mtime_ns == mtime
 
