@@ -60,11 +60,12 @@ _SIMPLIFIED = str.maketrans({
     "機": "机", "關": "关", "體": "体", "傳": "传", "險": "险", "養": "养", "職": "职", "獎": "奖",
     "績": "绩", "標": "标", "級": "级", "實": "实", "報": "报", "執": "执", "轉": "转", "輛": "辆",
 })
-#: non-CJK glyphs the recogniser returns for a CJK character of similar shape; these forms print neither Greek
-#: letters nor these marks inside Chinese words (收λ for 收入)
+#: a Greek letter the recogniser returns for the CJK character of similar shape; these forms print no Greek
+#: letters inside Chinese words (收λ for 收入)
 _CJK_LOOKALIKE = re.compile(r"(?<=[\u4e00-\u9fff])λ|λ(?=[\u4e00-\u9fff])")
 #: a dash with specks read beside it (•一): dots and bullets around one dash-like run, nothing else
-_DASH_AND_SPECKS = re.compile(r"^[.·•。'`]*[一—\-_－–]{1,2}[.·•。'`]*$")
+_DASH_CHARS = "一—\\-_－–"
+_DASH_AND_SPECKS = re.compile(rf"^[.·•。'`]*[{_DASH_CHARS}]{{1,2}}[.·•。'`]*$")
 
 
 def undo_lookalikes(text: str) -> str:
@@ -77,7 +78,7 @@ def normalise_cell_text(text: str) -> str:
     """``text`` with the misreadings above undone (unchanged when none applies)."""
     t = text.translate(_SIMPLIFIED)
     if _DASH_AND_SPECKS.match(t):
-        t = re.sub(r"[^一—\-_－–]", "", t)  # specks beside a dash: the cell holds the dash
+        t = re.sub(rf"[^{_DASH_CHARS}]", "", t)  # specks beside a dash: the cell holds the dash
     t = _ORDINAL.sub(r"\1、", t)
     t = restore_enumeration_comma(t)
     t = _BRACKETED.sub(r"（\1）", t)

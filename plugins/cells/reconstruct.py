@@ -234,7 +234,8 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
             fixed = dash_by_width(fixed, (cols[-1] - cols[0] + 1) / em(dpi))
         if fixed != text:
             text = fixed
-            flags.extend(() if "misread-normalised" in flags else ("misread-normalised",))
+            if "misread-normalised" not in flags:  # a lookalike undone above already said so
+                flags.append("misread-normalised")
         if got and not text and "noise-read-as-empty" not in flags:
             flags.append("ink-but-no-text")
         if text and got and idx not in tall | over_budget and dash is None and text not in DASH_READINGS and \
