@@ -253,17 +253,53 @@ def spans_from_coverage(vcov: np.ndarray, hcov: np.ndarray, threshold: float = 0
     return sorted(seen.values())
 
 
+#: a page whose grids, found from its solid rulings alone, hold at least this share of its ink is ruled solid:
+#: the search for faint, dotted or dashed rulings (``faint``) is skipped.  Only a page with much ink outside
+#: its solid-ruled tables (a grid drawn dotted, a table whose rulings broke up) needs it.
+SOLID_INK_SHARE = 0.6
+
+
 def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> list[Grid]:
-    """All ruled table grids on the page."""
+    """All ruled table grids on the page: from its solid rulings, and where those leave much of the page's ink
+    outside any table, again with the rulings the ink mask breaks (dotted, dashed, faint) added."""
     scale = Scale.for_dpi(dpi)
     ink = binarize(gray, dpi)
-    horiz, vert = line_masks(ink, scale)
-    h_cov, v_cov = coverage_masks(ink, scale)
-    # rulings the ink mask breaks (dotted, dashed, faint): added where its ruling and coverage masks lack them
-    faint_h, faint_v, cov_h, cov_v = faint.faint_rulings(gray, ink, (horiz, vert), (h_cov, v_cov),
-                                                         scale.long_kernel, scale.long_kernel_v, scale.short_kernel)
-    horiz |= cv2.dilate(faint_h, np.ones((3, 3), np.uint8))
-    vert |= cv2.dilate(faint_v, np.ones((3, 3), np.uint8))
+    rulings = line_masks(ink, scale)
+    coverage = coverage_masks(ink, scale)
+    none = np.zeros_like(ink)
+    solid = grids_from_masks(gray, ink, rulings, coverage, (none, none, none, none), dpi, min_width_frac)
+    if ink_share(ink, solid) >= SOLID_INK_SHARE:
+        return solid
+    added = faint.faint_rulings(gray, ink, rulings, coverage, scale.long_kernel, scale.long_kernel_v,
+                                scale.short_kernel)
+    if not any(m.any() for m in added):
+        return solid
+    return grids_from_masks(gray, ink, rulings, coverage, added, dpi, min_width_frac)
+
+
+def ink_share(ink: np.ndarray, grids: list[Grid]) -> float:
+    """Share of the ink mask's pixels inside the grids' boxes."""
+    total = int(np.count_nonzero(ink))
+    if not total or not grids:
+        return 0.0
+    inside = np.zeros(ink.shape, bool)
+    for g in grids:
+        b = g.bbox
+        inside[max(0, int(b.top)):int(b.bottom) + 1, max(0, int(b.x0)):int(b.x1) + 1] = True
+    return int(np.count_nonzero(ink[inside])) / total
+
+
+def grids_from_masks(gray: np.ndarray, ink: np.ndarray, rulings: tuple[np.ndarray, np.ndarray],
+                     coverage: tuple[np.ndarray, np.ndarray],
+                     added: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], dpi: float,
+                     min_width_frac: float) -> list[Grid]:
+    """Grids from the ink's ruling and coverage masks plus ``added`` rulings (``faint.faint_rulings``'s four
+    masks: rulings for both, coverage only), none of them modified."""
+    scale = Scale.for_dpi(dpi)
+    faint_h, faint_v, cov_h, cov_v = added
+    horiz = rulings[0] | cv2.dilate(faint_h, np.ones((3, 3), np.uint8))
+    vert = rulings[1] | cv2.dilate(faint_v, np.ones((3, 3), np.uint8))
+    h_cov, v_cov = coverage
     max_gap = 4 * scale.touch
     hs = merge_collinear(extract_segments(horiz, True, scale.long_kernel), scale.tol, max_gap)
     vs = merge_collinear(extract_segments(vert, False, scale.long_kernel_v), scale.tol, max_gap)
@@ -272,8 +308,8 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
     vs = [v for v in vs if v.length < 0.88 * page_h]
     hs = [h for h in hs if h.length < 0.97 * page_w]
     vs = vs + strip.strip_verticals(ink, hs, vs, scale, dpi)  # one-row strips: verticals shorter than the kernel
-    h_cov |= (faint_h > 0) | (cov_h > 0)
-    v_cov |= (faint_v > 0) | (cov_v > 0)
+    h_cov = h_cov | (faint_h > 0) | (cov_h > 0)
+    v_cov = v_cov | (faint_v > 0) | (cov_v > 0)
     text_ink = ink & ~horiz & ~vert  # ink that is not a ruling: text lines of unruled rows
     grids: list[Grid] = []
     groups = []

@@ -4,6 +4,7 @@ along the line; pages ruled in solid lines keep exactly their grid.  Pages from 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from itertools import pairwise
 
@@ -90,6 +91,35 @@ def test_solid_rulings_add_no_ridge_lines() -> None:
     out = faint.faint_rulings(gray, ink, (horiz, vert), (h_cov, v_cov), scale.long_kernel, scale.long_kernel_v,
                               scale.short_kernel)
     assert not out[0].any() and not out[1].any()
+
+
+def test_faint_search_only_where_solid_rulings_leave_ink_outside_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ridge search costs a third of grid detection: a page whose solid-ruled grids hold most of its ink
+    skips it (same grid), a page ruled in dashes still gets it."""
+    calls: list[int] = []
+    real = faint.faint_rulings
+
+    def counted(*args: object, **kwargs: object) -> tuple[np.ndarray, ...]:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(faint, "faint_rulings", counted)
+    (grid,) = lattice.find_grids(ruled_image(None, 40, text_rows=True), 200)
+    assert (grid.n_rows, grid.n_cols) == (3, 4)
+    assert not calls
+    (grid,) = lattice.find_grids(ruled_image((2, 4), 150, text_rows=True), 200)
+    assert (grid.n_rows, grid.n_cols) == (3, 4)
+    assert calls == [1]
+
+
+def test_ink_share_counts_ink_inside_grid_boxes() -> None:
+    ink = np.zeros((100, 100), np.uint8)
+    ink[10:20, 10:20] = 255
+    ink[80:90, 80:90] = 255
+    (grid,) = lattice.find_grids(ruled_image(None, 40), 200)
+    assert lattice.ink_share(ink, []) == 0.0
+    assert lattice.ink_share(ink, [replace(grid, bbox=lattice.BBox(0, 0, 50, 50))]) == 0.5
+    assert lattice.ink_share(ink, [replace(grid, bbox=lattice.BBox(0, 0, 99, 99))]) == 1.0
 
 
 def test_text_is_not_a_ridge() -> None:
