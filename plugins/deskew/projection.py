@@ -57,36 +57,48 @@ def _points(mask: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.
     return xs.astype(np.float64) - cx, ys.astype(np.float64) - cy
 
 
-def profile_sharpness(xs: np.ndarray, ys: np.ndarray, angle: float,
-                      work: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> float:
+Work = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def profile_sharpness(xs: np.ndarray, ys: np.ndarray, angle: float, work: Work | None = None) -> float:
     """Sharpness of the row histogram after rotating points by ``-angle`` (undoing a ccw skew of ``angle``).
-    ``work``: two float64 and one int64 array of the points' length to compute in (``_work``); a search
-    evaluates a hundred angles, and fresh page-sized temporaries for each cost more in page faults than the
-    arithmetic (measured: x4 on the coarse search)."""
-    yr, tmp, rows = work if work is not None else _work(len(xs))
+    ``work`` (``_work``): two float64 and one int64 array of the points' length to compute in, and the points
+    that can be the lowest after a rotation by up to the angles searched; a search evaluates a hundred angles,
+    and fresh page-sized temporaries for each cost more in page faults than the arithmetic (measured: x4 on
+    the coarse search)."""
+    yr, tmp, rows, band_x, band_y = work if work is not None else _work(xs, ys, abs(angle))
     a = math.radians(angle)
+    cos_a, sin_a = math.cos(a), math.sin(a)
     # image y points down: a ccw rotation by a maps (x, y) -> (x cos a + y sin a, -x sin a + y cos a);
     # undoing it gives y' = y cos a + x sin a
     # in place, the same floats as ys * cos a + xs * sin a; the integer dot is exact (counts < 2**26)
-    np.multiply(ys, math.cos(a), out=yr)
-    np.multiply(xs, math.sin(a), out=tmp)
+    np.multiply(ys, cos_a, out=yr)
+    np.multiply(xs, sin_a, out=tmp)
     yr += tmp
-    yr -= yr.min()
+    yr -= (band_y * cos_a + band_x * sin_a).min()  # the same floats as yr.min(), from the few candidates
     np.round(yr, out=yr)
     rows[...] = yr  # whole non-negative numbers: the same integers as astype
     h = np.bincount(rows)
     return float(np.dot(h, h))
 
 
-def _work(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return np.empty(n), np.empty(n), np.empty(n, np.int64)
+def _work(xs: np.ndarray, ys: np.ndarray, max_angle: float) -> Work:
+    """Buffers for ``profile_sharpness`` over angles up to ``max_angle`` degrees either way, and the points
+    that can be the lowest after such a rotation: a point more than the set's width × tan(angle) below the
+    topmost one never is (one pixel more for rounding), so the minimum is taken over a thin top band."""
+    n = len(xs)
+    if n == 0:
+        return np.empty(0), np.empty(0), np.empty(0, np.int64), xs, ys
+    reach = float(xs.max() - xs.min()) * math.tan(math.radians(min(max_angle, 89.0))) + 1.0
+    band = ys <= ys.min() + reach
+    return np.empty(n), np.empty(n), np.empty(n, np.int64), xs[band], ys[band]
 
 
 def coarse_search(xs: np.ndarray, ys: np.ndarray, lo: float = -MAX_SKEW, hi: float = MAX_SKEW,
                   step: float = 0.25) -> tuple[float, float]:
     """The angle of the sharpest row profile on a ``step`` grid over [lo, hi], and a 0..1 peak contrast."""
     grid = np.arange(lo, hi + 1e-9, step)
-    work = _work(len(xs))
+    work = _work(xs, ys, max(abs(lo), abs(hi)))
     scores = np.array([profile_sharpness(xs, ys, a, work) for a in grid])
     best = float(grid[int(np.argmax(scores))])
     return best, float(1.0 - np.median(scores) / max(scores.max(), 1e-9))
@@ -95,7 +107,7 @@ def coarse_search(xs: np.ndarray, ys: np.ndarray, lo: float = -MAX_SKEW, hi: flo
 def fine_search(xs: np.ndarray, ys: np.ndarray, best: float, coarse: float = 0.25, fine: float = 0.02) -> float:
     """The sharpest angle on a ``fine`` grid within one coarse step of ``best``."""
     fine_grid = np.arange(best - coarse, best + coarse + 1e-9, fine)
-    work = _work(len(xs))
+    work = _work(xs, ys, abs(best) + coarse + fine)
     fine_scores = np.array([profile_sharpness(xs, ys, a, work) for a in fine_grid])
     return float(fine_grid[int(np.argmax(fine_scores))])
 

@@ -120,6 +120,10 @@ def test_profile_sharpness_is_the_plain_formula() -> None:
         yr = np.round(ys * math.cos(a) + xs * math.sin(a) - (ys * math.cos(a) + xs * math.sin(a)).min())
         h = np.bincount(yr.astype(np.int64)).astype(np.float64)
         assert projection.profile_sharpness(xs, ys, angle) == float(np.dot(h, h))
+        # with the search's buffers: the lowest point is looked for in the top band only, same result
+        work = projection._work(xs, ys, 10.0)
+        assert len(work[4]) < len(ys) / 2
+        assert projection.profile_sharpness(xs, ys, angle, work) == float(np.dot(h, h))
 
 
 def test_upright_check_reads_short_heads_of_the_first_crops_only() -> None:
