@@ -181,7 +181,7 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
         crops, tall = line_crops(prepared, dpi)
     over_budget = detector_over_budget(sorted(tall), [prepared[i].crop.size for i in sorted(tall)], dpi)
     tall -= over_budget
-    results = engine.recognize_lines([c.image for c in crops]) if crops else []
+    results = read_lines(crops, tall, engine)
     noise = noise_specks([pc.crop for pc in prepared], [pc.specks for pc in prepared],
                          [not pc.mask.any() for pc in prepared], em(dpi))
     per_cell: dict[int, list[tuple[LineCrop, LineRecognition]]] = {}
@@ -249,6 +249,17 @@ def read_cells(page: PageImage, grid: Grid, engine: OcrEngine) -> list[Cell]:
         cells.append(Cell(row=r, col=c, rowspan=rs, colspan=cs, text=text, confidence=round(conf, 4),
                           bbox=box, lines=text_lines, flags=tuple(flags)))
     return apply_structure_confidence(cells, grid)
+
+
+def read_lines(crops: Sequence[LineCrop], tall: set[int], engine: OcrEngine) -> list[LineRecognition]:
+    """Readings of the line crops, in order; a tall cell's lines are not read (the detector reads that cell
+    whole), their place holds an empty reading: only that the cell has lines counts."""
+    wanted = [k for k, c in enumerate(crops) if c.cell_index not in tall]
+    read = engine.recognize_lines([crops[k].image for k in wanted]) if wanted else []
+    out = [LineRecognition("", 0.0)] * len(crops)
+    for k, res in zip(wanted, read, strict=True):
+        out[k] = res
+    return out
 
 
 def written(texts: Sequence[str]) -> str:

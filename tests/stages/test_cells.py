@@ -203,3 +203,25 @@ def test_read_cells_a_lone_speck_in_a_small_table_is_grain(glyph_engine) -> None
                                                       grid, glyph_engine)}
     assert cells[(1, 1)].text == "" and "specks-dropped" in cells[(1, 1)].flags
     assert cells[(1, 1)].confidence >= 0.9
+
+
+def test_a_tall_cells_lines_are_not_read_twice() -> None:
+    """The detector reads a tall cell whole: its line crops are not also sent to the recogniser (they were,
+    and their readings were thrown away), but still hold a place, so the cell counts as inked."""
+    from pipeline.interfaces import LineRecognition
+    from plugins.cells.ink import LineCrop
+    from plugins.cells.reconstruct import read_lines
+
+    seen: list[int] = []
+
+    class Counting:
+        def recognize_lines(self, crops):  # type: ignore[no-untyped-def]
+            seen.extend(int(c[0, 0]) for c in crops)
+            return [LineRecognition(str(int(c[0, 0])), 0.9) for c in crops]
+
+    crops = [LineCrop(cell, np.full((10, 30), k, np.uint8), BBox(0, 0, 30, 10))
+             for k, cell in enumerate([0, 1, 1, 2])]
+    out = read_lines(crops, {1}, Counting())  # type: ignore[arg-type]
+    assert seen == [0, 3]
+    assert [r.text for r in out] == ["0", "", "", "3"]
+    assert read_lines(crops[1:3], {1}, Counting()) == [LineRecognition("", 0.0)] * 2  # type: ignore[arg-type]
