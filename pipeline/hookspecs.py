@@ -91,7 +91,8 @@ def estimate_orientation(page: PageImage, engine: OcrEngine | None, config: Pipe
 
     Called once per page with ``engine=None``: estimate from the page's ink alone, without reading it (no
     upside-down decision).  The core reads the page that way up and, only when its cells do not read clearly
-    upright (``pipeline.orientation.reads_upright``: no tables, few or weak CJK lines), calls again with the
+    upright (``pipeline.orientation.reads_upright``: no tables, few or weak CJK lines) or when the estimate is
+    a quarter turn (90 or 270: which way is not known from the ink; then before reading), calls again with the
     page and the engine, which may be used to read a few text-line crops both ways up (orientation is
     decided once per page; per-line orientation classifiers flip short codes such as "99" -> "66" and are
     never used on cells).  The second call gets the same page object, so an implementation may reuse its

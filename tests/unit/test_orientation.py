@@ -66,7 +66,9 @@ class _FakePM:
 
     upside_down: bool
     tables: bool = True
+    quarter: int = 0  # the ink alone finds the page turned by a quarter (0 or 90)
     calls: list[Any] = field(default_factory=list)
+    reads: int = 0
 
     def check_text_layer(self, **_: Any) -> None:
         return None
@@ -77,13 +79,14 @@ class _FakePM:
     def estimate_orientation(self, *, page: PageImage, engine: Any, config: PipelineConfig) -> SkewEstimate:
         self.calls.append(engine)
         turned = engine is not None and self.upside_down
-        return SkewEstimate(rotation=180 if turned else 0, skew=0.0)
+        return SkewEstimate(rotation=self.quarter + (180 if turned else 0), skew=0.0)  # type: ignore[arg-type]
 
     def detect_grids(self, *, page: PageImage, config: PipelineConfig) -> list[Any]:
         return [_table([])] if self.tables else []  # only its bbox is used by the core
 
     def build_table(self, *, page: PageImage, **_: Any) -> Table:
-        upright = self.upside_down == (page.rotation == 180)
+        self.reads += 1
+        upright = page.rotation == self.quarter + (180 if self.upside_down else 0)
         return _table(_UPRIGHT_CELLS if upright else _UPSIDE_DOWN_CELLS)
 
 
@@ -114,3 +117,15 @@ def test_page_without_tables_is_voted() -> None:
     pm = _FakePM(upside_down=False, tables=False)
     result = process_page(pm, _page(), "engine", PipelineConfig())  # type: ignore[arg-type]
     assert pm.calls == [None, "engine"] and result.rotation == 0 and not result.tables
+
+
+@pytest.mark.parametrize("upside_down", [False, True])
+def test_quarter_turned_page_is_voted_before_it_is_read(upside_down: bool) -> None:
+    """The ink alone tells a quarter turn but not which way (90 or 270): the vote comes first and the page is
+    read once, the right way up (a phone photo read upside down first cost its whole first reading)."""
+    pm = _FakePM(upside_down=upside_down, quarter=90)
+    result = process_page(pm, _page(), "engine", PipelineConfig())  # type: ignore[arg-type]
+    assert pm.calls == [None, "engine"] and pm.reads == 1
+    assert result.rotation == (270 if upside_down else 90)
+    assert result.tables[0].cells[0].text == "一般公共服务支出"
+    assert "reread" not in dict(result.timings) and "orientation_vote" in dict(result.timings)
