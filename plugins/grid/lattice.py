@@ -266,8 +266,7 @@ def find_grids(gray: np.ndarray, dpi: float, min_width_frac: float = 0.15) -> li
     ink = binarize(gray, dpi)
     rulings = line_masks(ink, scale)
     coverage = coverage_masks(ink, scale)
-    none = np.zeros_like(ink)
-    solid = grids_from_masks(gray, ink, rulings, coverage, (none, none, none, none), dpi, min_width_frac)
+    solid = grids_from_masks(gray, ink, rulings, coverage, None, dpi, min_width_frac)
     if ink_share(ink, solid) >= SOLID_INK_SHARE:
         return solid
     added = faint.faint_rulings(gray, ink, rulings, coverage, scale.long_kernel, scale.long_kernel_v,
@@ -291,15 +290,21 @@ def ink_share(ink: np.ndarray, grids: list[Grid]) -> float:
 
 def grids_from_masks(gray: np.ndarray, ink: np.ndarray, rulings: tuple[np.ndarray, np.ndarray],
                      coverage: tuple[np.ndarray, np.ndarray],
-                     added: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], dpi: float,
+                     added: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None, dpi: float,
                      min_width_frac: float) -> list[Grid]:
     """Grids from the ink's ruling and coverage masks plus ``added`` rulings (``faint.faint_rulings``'s four
-    masks: rulings for both, coverage only), none of them modified."""
+    masks: rulings for both, coverage only; None: none), none of them modified."""
     scale = Scale.for_dpi(dpi)
-    faint_h, faint_v, cov_h, cov_v = added
-    horiz = rulings[0] | cv2.dilate(faint_h, np.ones((3, 3), np.uint8))
-    vert = rulings[1] | cv2.dilate(faint_v, np.ones((3, 3), np.uint8))
+    horiz, vert = rulings
     h_cov, v_cov = coverage
+    marks = ink  # what may separate two stacked tables
+    if added is not None:
+        faint_h, faint_v, cov_h, cov_v = added
+        horiz = horiz | cv2.dilate(faint_h, np.ones((3, 3), np.uint8))
+        vert = vert | cv2.dilate(faint_v, np.ones((3, 3), np.uint8))
+        h_cov = h_cov | (faint_h > 0) | (cov_h > 0)
+        v_cov = v_cov | (faint_v > 0) | (cov_v > 0)
+        marks = ink | faint_h | faint_v
     max_gap = 4 * scale.touch
     hs = merge_collinear(extract_segments(horiz, True, scale.long_kernel), scale.tol, max_gap)
     vs = merge_collinear(extract_segments(vert, False, scale.long_kernel_v), scale.tol, max_gap)
@@ -308,9 +313,6 @@ def grids_from_masks(gray: np.ndarray, ink: np.ndarray, rulings: tuple[np.ndarra
     vs = [v for v in vs if v.length < 0.88 * page_h]
     hs = [h for h in hs if h.length < 0.97 * page_w]
     vs = vs + strip.strip_verticals(ink, hs, vs, scale, dpi)  # one-row strips: verticals shorter than the kernel
-    h_cov = h_cov | (faint_h > 0) | (cov_h > 0)
-    v_cov = v_cov | (faint_v > 0) | (cov_v > 0)
-    text_ink = ink & ~horiz & ~vert  # ink that is not a ruling: text lines of unruled rows
     grids: list[Grid] = []
     groups = []
     for ghs, gvs in group_tables(hs, vs, scale.touch):
@@ -319,8 +321,10 @@ def grids_from_masks(gray: np.ndarray, ink: np.ndarray, rulings: tuple[np.ndarra
             ghs, gvs = drop_overshooting(ghs, gvs, 3 * scale.touch)
             if len(ghs) + len(gvs) == n:
                 break
-        for shs, svs in stacked.split_stacked(ghs, gvs, ink | faint_h | faint_v, scale.tol // 2 + 1, scale.gap):
+        for shs, svs in stacked.split_stacked(ghs, gvs, marks, scale.tol // 2 + 1, scale.gap):
             groups.extend(group_tables(shs, svs, scale.touch))
+    # ink that is not a ruling: text lines of unruled rows (a full-page mask: only made for a page with a table)
+    text_ink = ink & ~horiz & ~vert if groups else ink
     for ghs, gvs in groups:
         row_edges, col_edges = grid_edges(ghs, gvs, scale)
         if len(row_edges) < 2 or len(col_edges) < 2:
