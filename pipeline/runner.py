@@ -88,12 +88,12 @@ def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: 
                 page = pm.prepare_page(page=page, config=config)  # photographed sheet rectified, seals suppressed
             with timing.stage("orientation"):
                 est = pm.estimate_orientation(page=page, engine=None, config=config)
-            voted = est.rotation in (90, 270)  # the ink tells a quarter turn, not which way: vote before reading
-            if voted:
+            vote_first = est.rotation in (90, 270)  # the ink tells a quarter turn, not which way: vote, then read
+            if vote_first:
                 with timing.stage("orientation_vote"):
                     est = pm.estimate_orientation(page=page, engine=engine, config=config)
             read, tables = _read_upright(pm, page, est, check, engine, config)
-            if not voted and not reads_upright(tables):
+            if not vote_first and not reads_upright(tables):
                 with timing.stage("orientation_vote"):
                     voted = pm.estimate_orientation(page=page, engine=engine, config=config)
                 if (voted.rotation, voted.skew) != (est.rotation, est.skew):
