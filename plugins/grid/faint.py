@@ -15,6 +15,8 @@ their rulings).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
@@ -36,12 +38,31 @@ BROKEN_SHARE = 0.2
 def grain(ink: np.ndarray) -> int:
     """The page's stroke width in pixels: the most frequent length of the ink's runs across both directions
     (strokes and rulings of one pen; a blurred or upscaled page has a coarser grain)."""
-    m = (ink > 0).astype(np.int8)
+    return _grain_from(run_lengths(ink))
+
+
+def run_lengths(ink: np.ndarray) -> np.ndarray:
+    """Lengths of the ink's runs along every other row and every other column of the page.  Only the window
+    holding the ink is looked at (its corner on even coordinates, so the same rows and columns are sampled as
+    on the whole page), and each sampled line is closed by a zero on both ends, so the lines are one flat
+    array whose runs never join across two lines."""
+    m = ink if ink.dtype == np.uint8 else (ink > 0).astype(np.uint8)
+    x0, y0, w0, h0 = cv2.boundingRect(m)
+    if w0 == 0 or h0 == 0:
+        return np.zeros(0, np.intp)
+    x0, y0 = x0 - x0 % 2, y0 - y0 % 2
+    window = m[y0: y0 + h0 + 1, x0: x0 + w0 + 1] > 0
     lengths = []
-    for a in (m[::2], m[:, ::2].T):  # every other line of each direction is plenty
-        d = np.diff(np.pad(a, ((0, 0), (1, 1))), axis=1)
-        lengths.append(np.nonzero(d == -1)[1] - np.nonzero(d == 1)[1])
-    counts = np.bincount(np.concatenate(lengths), minlength=3)[:16]
+    for lines in (window[::2], window[:, ::2].T):  # every other line of each direction is plenty
+        padded = np.zeros((lines.shape[0], lines.shape[1] + 2), np.int8)
+        padded[:, 1:-1] = lines
+        d = np.diff(padded.ravel())
+        lengths.append(np.flatnonzero(d == -1) - np.flatnonzero(d == 1))
+    return np.concatenate(lengths)
+
+
+def _grain_from(lengths: np.ndarray) -> int:
+    counts = np.bincount(lengths, minlength=3)[:16]
     counts[:2] = 0  # one-pixel runs are noise and edges, not a stroke
     return int(counts.argmax()) if counts.any() else 2
 
@@ -90,23 +111,28 @@ def ridge_lines(response: np.ndarray, long_kernel: int, horizontal: bool) -> np.
     return cv2.morphologyEx(ridge, cv2.MORPH_OPEN, kernel)
 
 
-def unexplained(lines: np.ndarray, known: np.ndarray, slack: int, smear: int, horizontal: bool) -> np.ndarray:
-    """The connected lines of ``lines`` that lie less than :data:`EXPLAINED` on ``known`` (widened by
-    ``slack`` across), counted over each line's interior: ``smear`` pixels at each end are where the average
-    runs past a printed line's end.  Rulings the ink mask missed or broke."""
+def unexplained(lines: np.ndarray, known: Sequence[np.ndarray], slack: int, smear: int, horizontal: bool
+                ) -> list[np.ndarray]:
+    """For each mask of ``known``: the connected lines of ``lines`` that lie less than :data:`EXPLAINED` on it
+    (widened by ``slack`` across), counted over each line's interior: ``smear`` pixels at each end are where
+    the average runs past a printed line's end.  Rulings the ink mask missed or broke.  The lines are labelled
+    once for all the masks."""
     n, labels = cv2.connectedComponents(lines, connectivity=8)
     if n <= 1:
-        return np.zeros_like(lines)
+        return [np.zeros_like(lines) for _ in known]
     along = np.ones((1, 2 * smear + 1) if horizontal else (2 * smear + 1, 1), np.uint8)
     across = np.ones((2 * slack + 1, 1) if horizontal else (1, 2 * slack + 1), np.uint8)
-    near = cv2.dilate(known.astype(np.uint8), across) > 0
     inner = cv2.erode(lines, along) > 0
     which = labels[inner]
     total = np.bincount(which, minlength=n)
-    on = np.bincount(which[near[inner]], minlength=n)
-    keep = on < EXPLAINED * total  # a line all smear (no interior) is not kept
-    keep[0] = False
-    return np.where(keep[labels], 255, 0).astype(np.uint8)
+    out = []
+    for mask in known:
+        near = cv2.dilate(mask.astype(np.uint8), across) > 0
+        on = np.bincount(which[near[inner]], minlength=n)
+        keep = on < EXPLAINED * total  # a line all smear (no interior) is not kept
+        keep[0] = False
+        out.append(np.where(keep[labels], 255, 0).astype(np.uint8))
+    return out
 
 
 def inked(ink: np.ndarray, gap: int, slack: int, horizontal: bool) -> np.ndarray:
@@ -138,21 +164,28 @@ def faint_rulings(gray: np.ndarray, ink: np.ndarray, rulings: tuple[np.ndarray, 
     offset = max(2, (w + 3) // 2)
     slack = max(1, (w + 2) // 2)
     paper = paper_brightness(small, 3 * half)
-    ink_small = (cv2.resize(ink, size, interpolation=cv2.INTER_AREA) > 0).astype(np.uint8) * 255
-    ruled = [cv2.resize(m.astype(np.uint8), size, interpolation=cv2.INTER_AREA) > 0 for m in rulings]
+    ink_small = None
     lines = []
     for horizontal, kernel in ((True, long_kernel), (False, long_kernel_v)):
         found = ridge_lines(ridge_response(small, paper, half, offset, horizontal), (kernel + length) // 2,
                             horizontal)
-        lines.append(found & inked(ink_small, 2 * half, slack, horizontal) if found.any() else found)
+        if found.any():
+            if ink_small is None:
+                ink_small = (cv2.resize(ink, size, interpolation=cv2.INTER_AREA) > 0).astype(np.uint8) * 255
+            found = found & inked(ink_small, 2 * half, slack, horizontal)
+        lines.append(found)
     empty = np.zeros(gray.shape, np.uint8)
+    total = sum(int(np.count_nonzero(m)) for m in lines)
+    if total == 0:  # no ridge lines at all (most pages without a table): nothing to add
+        return empty, empty, empty, empty
     missing, broken = [], []
     for k, horizontal in enumerate((True, False)):
         covered = cv2.resize(coverage[k].astype(np.uint8), size, interpolation=cv2.INTER_AREA) > 0
-        missing.append(unexplained(lines[k], ruled[k] | covered, slack, half // 2 + 1, horizontal))
-        broken.append(unexplained(lines[k], covered, slack, half // 2 + 1, horizontal) & ~missing[k])
-    total = sum(int(np.count_nonzero(m)) for m in lines)
-    if sum(int(np.count_nonzero(m)) for m in missing + broken) < BROKEN_SHARE * max(total, 1):
+        ruled = cv2.resize(rulings[k].astype(np.uint8), size, interpolation=cv2.INTER_AREA) > 0
+        unruled, uncovered = unexplained(lines[k], (ruled | covered, covered), slack, half // 2 + 1, horizontal)
+        missing.append(unruled)
+        broken.append(uncovered & ~unruled)
+    if sum(int(np.count_nonzero(m)) for m in missing + broken) < BROKEN_SHARE * total:
         return empty, empty, empty, empty  # rulings printed solid: the few unexplained ridges are text
     new, cov = [], []
     for k in range(2):
