@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import timing
@@ -25,8 +25,9 @@ from pipeline.document.recognise import MIN_TYPE_SCORE, document_kind, recognise
 from pipeline.document.stage import run_document_stage
 from pipeline.errors import InputError, PipelineError
 from pipeline.export import write_document
-from pipeline.geometry import upright, upright_box, upright_chars
+from pipeline.geometry import upright_box
 from pipeline.interfaces import OcrEngine
+from pipeline.lookahead import Ahead, PageReader, Upright, find_upright, look_ahead, prefetch_wanted
 from pipeline.model import BBox, PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
 from pipeline.orientation import reads_upright
 from pipeline.outputs import OutputOptions
@@ -65,8 +66,8 @@ def one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
-def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: PipelineConfig
-                 ) -> PageResult:
+def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: PipelineConfig,
+                 ahead: Ahead | None = None) -> PageResult:
     """Text-layer check, orientation, deskew, grids and tables of one rendered page.
 
     Orientation is estimated first without the OCR engine (quarter turn and skew from the page's ink).  The
@@ -74,7 +75,10 @@ def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: 
     :func:`pipeline.orientation.reads_upright`) is the estimate asked again with the engine, which reads a few
     text lines both ways up, and a page found upside down is read again turned.  A page the ink finds turned
     by a quarter is voted on first: which way (90 or 270) is a coin toss from the ink alone, and a reading the
-    wrong way up costs a whole page (giant cells, detector fallbacks) for nothing."""
+    wrong way up costs a whole page (giant cells, detector fallbacks) for nothing.
+
+    ``ahead``: the page's work before recognition, already done (:mod:`pipeline.lookahead`, on another
+    thread); its stage times and seconds are booked into the page's."""
     t0 = time.perf_counter()
     with timing.collect() as times:
         with timing.stage("text_layer"):
@@ -84,15 +88,16 @@ def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: 
             est = SkewEstimate(rotation=check.rotation, skew=0.0)  # a drawn text layer is straight
             read, tables = _read_upright(pm, page, est, check, engine, config)
         else:
-            with timing.stage("prepare"):
-                page = pm.prepare_page(page=page, config=config)  # photographed sheet rectified, seals suppressed
-            with timing.stage("orientation"):
-                est = pm.estimate_orientation(page=page, engine=None, config=config)
-            vote_first = est.rotation in (90, 270)  # the ink tells a quarter turn, not which way: vote, then read
+            if ahead is None:
+                ahead = look_ahead(pm, page, config)
+            else:
+                times.add(ahead.timings)
+            page, est = ahead.page, ahead.estimate
+            vote_first = ahead.upright is None  # the ink tells a quarter turn, not which way: vote, then read
             if vote_first:
                 with timing.stage("orientation_vote"):
                     est = pm.estimate_orientation(page=page, engine=engine, config=config)
-            read, tables = _read_upright(pm, page, est, check, engine, config)
+            read, tables = _read_upright(pm, page, est, check, engine, config, ahead.upright)
             if not vote_first and not reads_upright(tables):
                 with timing.stage("orientation_vote"):
                     voted = pm.estimate_orientation(page=page, engine=engine, config=config)
@@ -101,26 +106,24 @@ def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: 
                     with timing.stage("reread"):
                         read, tables = _read_upright(pm, page, est, check, engine, config)
     h, w = page.gray.shape  # the page before it was turned upright: seal boxes move with it
+    seconds = time.perf_counter() - t0 + (ahead.seconds if ahead is not None else 0.0)
     return PageResult(page=page.page_number, width=read.width, height=read.height, dpi=read.dpi,
                       rotation=est.rotation, skew=est.skew, text_layer=read.text_layer, source=read.text_source,
-                      tables=tuple(tables), seconds=time.perf_counter() - t0, timings=times.as_tuple(),
+                      tables=tuple(tables), seconds=seconds, timings=times.as_tuple(),
                       perspective=page.perspective, seals=upright_seals(page.seals, w, h, est.rotation, est.skew),
                       warnings=page_warnings(tables))
 
 
 def _read_upright(pm: PluginManager, page: PageImage, est: SkewEstimate, check: TextLayerCheck | None,
-                  engine: OcrEngine, config: PipelineConfig) -> tuple[PageImage, list[Table]]:
-    """The page turned upright and deskewed by ``est``, and its tables."""
-    with timing.stage("upright"):
-        h, w = page.gray.shape
-        page = replace(page, gray=upright(page.gray, est.rotation, est.skew), rotation=est.rotation,
-                       skew=est.skew, chars=upright_chars(page.chars, w, h, est.rotation, est.skew),
-                       text_check=check, color=None)
-    with timing.stage("grids"):
-        grids = pm.detect_grids(page=page, config=config)
+                  engine: OcrEngine, config: PipelineConfig, ready: Upright | None = None
+                  ) -> tuple[PageImage, list[Table]]:
+    """The page turned upright and deskewed by ``est``, and its tables (``ready``: that page and its grids,
+    already found)."""
+    found = ready if ready is not None else find_upright(pm, page, est, check, config)
+    page = found.page
     tables: list[Table] = []
     upper = 0.0
-    for i, grid in enumerate(grids):
+    for i, grid in enumerate(found.grids):
         table_id = f"p{page.page_number:03d}-t{i + 1}"
         with timing.stage("tables"):
             table = pm.build_table(page=page, grid=grid, engine=engine, table_id=table_id, upper_bound=upper,
@@ -174,20 +177,21 @@ def process_document(path: str | Path, out_root: str | Path, config: PipelineCon
         except PipelineError as exc:
             return DocumentSummary(path=path, name=name, status="failed", error=one_line(exc), sha256=sha,
                                    pages=n_pages, seconds=time.perf_counter() - t0)
-        for number in range(1, n_pages + 1):
-            try:
-                page = source.render(number)
-                result = process_page(pm, page, engine, config)
-            except InputError as exc:
-                result = _error_page(number, config, one_line(exc))
-            except Exception as exc:  # a bug or a broken page must not stop the document
-                log.exception("%s page %d failed", path, number)
-                result = _error_page(number, config, f"{path} page {number}: {type(exc).__name__}: "
-                                                     f"{one_line(exc)}")
-            pages.append(result)
-            pm.page_done(result=result, config=config)
-            if on_page is not None:
-                on_page(number, n_pages)
+        with PageReader(pm, source.render, n_pages, config, prefetch_wanted(config)) as reader:
+            for number in range(1, n_pages + 1):
+                try:
+                    page, ahead = reader.get(number)  # the next page is rendered and looked at meanwhile
+                    result = process_page(pm, page, engine, config, ahead)
+                except InputError as exc:
+                    result = _error_page(number, config, one_line(exc))
+                except Exception as exc:  # a bug or a broken page must not stop the document
+                    log.exception("%s page %d failed", path, number)
+                    result = _error_page(number, config, f"{path} page {number}: {type(exc).__name__}: "
+                                                         f"{one_line(exc)}")
+                pages.append(result)
+                pm.page_done(result=result, config=config)
+                if on_page is not None:
+                    on_page(number, n_pages)
     state = run_document_stage(name, pages, pm, config)  # pipeline.document.stage.STEPS
     analysis = state.analysis
     assert analysis is not None

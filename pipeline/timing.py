@@ -33,6 +33,11 @@ class StageTimes:
     def as_tuple(self) -> tuple[tuple[str, float], ...]:
         return tuple(self.seconds.items())
 
+    def add(self, times: tuple[tuple[str, float], ...]) -> None:
+        """Book stage times measured elsewhere (another thread's scope) as top-level stages of this one."""
+        for path, seconds in times:
+            self.seconds[path] = self.seconds.get(path, 0.0) + seconds
+
 
 _CURRENT: ContextVar[StageTimes | None] = ContextVar("fiscalscan_stage_times", default=None)
 

@@ -224,16 +224,21 @@ def projection_estimate(gray: np.ndarray) -> tuple[int, float, float]:
     return 0, fine_search(xs, ys, best), max(contrast, contrast_t)
 
 
-#: the last page's projection estimate: the core asks twice for a page whose cells do not read clearly
-#: upright (first without an engine, then with one for the upside-down vote); pages are read-only arrays
+#: the last pages' projection estimates: the core asks twice for a page whose cells do not read clearly
+#: upright (first without an engine, then with one for the upside-down vote); pages are read-only arrays.  Two
+#: pages: the next page's first estimate may be made on the look-ahead thread (``pipeline.lookahead``) before
+#: this page's vote
 _LAST: list[tuple[np.ndarray, tuple[int, float, float]]] = []
+_KEEP = 2
 
 
 def _projection_once(gray: np.ndarray) -> tuple[int, float, float]:
-    if _LAST and _LAST[0][0] is gray:
-        return _LAST[0][1]
+    known = list(_LAST)  # one snapshot: the other thread may replace the list's items meanwhile
+    for seen, result in known:
+        if seen is gray:
+            return result
     result = projection_estimate(gray)
-    _LAST[:] = [(gray, result)]
+    _LAST[:] = [(gray, result), *known][:_KEEP]
     return result
 
 
