@@ -63,6 +63,22 @@ def test_next_page_is_read_ahead_on_another_thread_and_its_error_raised_at_that_
     assert all(t.startswith("fiscalscan-ahead") for t in hooks.threads)
 
 
+def test_opencv_runs_on_the_calling_thread_while_reading_ahead() -> None:
+    import cv2
+
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(2)
+    try:
+        with PageReader(_Hooks(), _render()[0], 1, PipelineConfig(), background=True) as reader:
+            reader.get(1)
+            assert cv2.getNumThreads() == 1  # two threads of ours fill the cores; no pool of OpenCV's on top
+        assert cv2.getNumThreads() == 2
+        with PageReader(_Hooks(), _render()[0], 1, PipelineConfig(), background=False):
+            assert cv2.getNumThreads() == 2
+    finally:
+        cv2.setNumThreads(before)
+
+
 def test_inline_reader_leaves_the_look_ahead_to_the_page() -> None:
     render, rendered = _render()
     with PageReader(_Hooks(), render, 2, PipelineConfig(), background=False) as reader:
