@@ -156,3 +156,20 @@ def test_projection_estimate_runs_the_fine_search_of_the_chosen_direction_only(t
     xs, ys = projection._points(projection.ink_mask(small), np.random.default_rng(0))
     assert rotation == 90 * turn
     assert angle == projection.best_projection_angle(*((ys, -xs) if turn else (xs, ys)))[0]
+
+
+def test_projection_estimate_is_kept_for_a_page_while_the_next_one_is_estimated(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The look-ahead thread may estimate the next page between a page's two orientation calls (without and
+    with the engine): the page's own estimate is still reused, not made again."""
+    import numpy as np
+
+    first, second = np.ascontiguousarray(_page(2.4)), np.ascontiguousarray(np.rot90(_page(-1.0)))
+    made: list[int] = []
+    real = projection.projection_estimate
+    monkeypatch.setattr(projection, "projection_estimate", lambda g: made.append(id(g)) or real(g))
+    monkeypatch.setattr(projection, "_LAST", [])
+    a = projection._projection_once(first)
+    b = projection._projection_once(second)  # the next page, read ahead
+    assert projection._projection_once(first) == a and projection._projection_once(second) == b
+    assert made == [id(first), id(second)] and a != b
