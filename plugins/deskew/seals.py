@@ -47,7 +47,7 @@ def stamp_ink(rgb: np.ndarray) -> np.ndarray:
     blue = b - (r + g) // 2
     paper_red = float(np.median(red[::step, ::step]))
     paper_blue = float(np.median(blue[::step, ::step]))
-    bright = c.max(axis=2) >= MIN_VALUE
+    bright = brightest_channel(c) >= MIN_VALUE
     return bright & ((red >= paper_red + MIN_TINT) | (blue >= paper_blue + MIN_TINT))
 
 
@@ -73,14 +73,20 @@ def seal_regions(ink: np.ndarray, dpi: float) -> list[BBox]:
 def suppress(gray: np.ndarray, rgb: np.ndarray, seals: list[BBox], ink: np.ndarray) -> np.ndarray:
     """``gray`` with the stamp ink inside ``seals`` lightened to its brightest channel (black print kept)."""
     out = gray.copy()
-    brightest = rgb.max(axis=2)
     grow = np.ones((3, 3), np.uint8)
     for b in seals:
         x0, y0, x1, y1 = int(b.x0), int(b.top), int(b.x1), int(b.bottom)
         m = cv2.dilate(ink[y0:y1, x0:x1].astype(np.uint8), grow) > 0  # the ink's anti-aliased rim too
         region = out[y0:y1, x0:x1]
-        region[m] = np.maximum(region[m], brightest[y0:y1, x0:x1][m])
+        region[m] = np.maximum(region[m], brightest_channel(rgb[y0:y1, x0:x1])[m])
     return out
+
+
+def brightest_channel(rgb: np.ndarray) -> np.ndarray:
+    """Per pixel, the largest of its three channels: two element-wise maxima of whole channel planes (a
+    reduction over the 3-long pixel axis, ``max(axis=2)``, gives the same values eight to sixteen times more
+    slowly: 0.2 s a page for a 4-megapixel colour scan)."""
+    return np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2])
 
 
 def remove_seals(gray: np.ndarray, rgb: np.ndarray | None, dpi: float) -> tuple[np.ndarray, list[BBox]]:

@@ -206,6 +206,16 @@ def test_seal_found_and_suppressed_black_print_kept(name: str) -> None:
     assert black.sum() > 100 and float(np.median(after[black])) < 100
 
 
+def test_brightest_channel_is_the_largest_of_the_three() -> None:
+    """Two element-wise maxima give what the reduction over the pixel axis gives, for the uint8 page and the
+    int16 arithmetic of ``stamp_ink``, on a whole page and on a seal's window of it."""
+    rng = np.random.default_rng(3)
+    rgb = rng.integers(0, 256, (67, 91, 3), dtype=np.uint8)
+    for a in (rgb, rgb.astype(np.int16), rgb[5:40, 7:60]):
+        assert np.array_equal(seals.brightest_channel(a), a.max(axis=2))
+        assert seals.brightest_channel(a).dtype == a.dtype
+
+
 def test_grey_pages_are_left_unchanged() -> None:
     rng = np.random.default_rng(0)
     gray = rng.integers(150, 255, (600, 400), dtype=np.uint8)
