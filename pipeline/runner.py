@@ -27,7 +27,7 @@ from pipeline.errors import InputError, PipelineError
 from pipeline.export import write_document
 from pipeline.geometry import upright_box
 from pipeline.interfaces import OcrEngine
-from pipeline.lookahead import Ahead, PageReader, Upright, find_upright, look_ahead, prefetch_wanted
+from pipeline.lookahead import Ahead, PageReader, Upright, find_upright, look_ahead, needs_ocr, prefetch_wanted
 from pipeline.model import BBox, PageImage, PageResult, SkewEstimate, Table, TextLayerCheck
 from pipeline.orientation import reads_upright
 from pipeline.outputs import OutputOptions
@@ -83,7 +83,7 @@ def process_page(pm: PluginManager, page: PageImage, engine: OcrEngine, config: 
     with timing.collect() as times:
         with timing.stage("text_layer"):
             check = (pm.check_text_layer(page=page, engine=engine, config=config)
-                     if page.chars and not config.force_ocr else None)
+                     if not needs_ocr(page, config) else None)
         if check is not None and check.usable:
             est = SkewEstimate(rotation=check.rotation, skew=0.0)  # a drawn text layer is straight
             read, tables = _read_upright(pm, page, est, check, engine, config)

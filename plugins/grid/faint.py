@@ -38,7 +38,9 @@ BROKEN_SHARE = 0.2
 def grain(ink: np.ndarray) -> int:
     """The page's stroke width in pixels: the most frequent length of the ink's runs across both directions
     (strokes and rulings of one pen; a blurred or upscaled page has a coarser grain)."""
-    return _grain_from(run_lengths(ink))
+    counts = np.bincount(run_lengths(ink), minlength=3)[:16]
+    counts[:2] = 0  # one-pixel runs are noise and edges, not a stroke
+    return int(counts.argmax()) if counts.any() else 2
 
 
 def run_lengths(ink: np.ndarray) -> np.ndarray:
@@ -59,12 +61,6 @@ def run_lengths(ink: np.ndarray) -> np.ndarray:
         d = np.diff(padded.ravel())
         lengths.append(np.flatnonzero(d == -1) - np.flatnonzero(d == 1))
     return np.concatenate(lengths)
-
-
-def _grain_from(lengths: np.ndarray) -> int:
-    counts = np.bincount(lengths, minlength=3)[:16]
-    counts[:2] = 0  # one-pixel runs are noise and edges, not a stroke
-    return int(counts.argmax()) if counts.any() else 2
 
 
 def ridge_response(gray: np.ndarray, paper: np.ndarray, length: int, offset: int, horizontal: bool
