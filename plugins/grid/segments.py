@@ -43,24 +43,43 @@ class Scale:
 
 def extract_segments(mask: np.ndarray, horizontal: bool, min_length: int) -> list[Segment]:
     """One segment per connected component of a line mask.  Only the window holding the mask's ink is
-    labelled (a ruling mask is mostly empty; labelling costs per pixel): its corner is kept on even
-    coordinates so the labeller's 2×2 blocks, and with them the components' order, are those of the page."""
+    labelled (a ruling mask is mostly empty; labelling costs per pixel), and of it only the rows and columns
+    near ink (``occupied``): its corner is kept on even coordinates, and rows and columns are kept or dropped
+    in aligned pairs, so the labeller's 2×2 blocks, and with them the components' order, are those of the
+    page."""
     x0, y0, w0, h0 = cv2.boundingRect(mask)
     if w0 == 0 or h0 == 0:
         return []
     x0, y0 = x0 - x0 % 2, y0 - y0 % 2
     window = mask[y0: y0 + h0 + 2, x0: x0 + w0 + 2]
-    n, _, stats, _ = cv2.connectedComponentsWithStats(window, connectivity=8)
-    stats[1:, 0] += x0
-    stats[1:, 1] += y0
+    rows = occupied(window.max(axis=1))
+    cols = occupied(window.max(axis=0))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(window[rows][:, cols]), connectivity=8)
     segs = []
     for i in range(1, n):
-        x, y, w, h, _area = stats[i]
+        x, y, w, h, _area = (int(v) for v in stats[i])
+        # back to page coordinates: a component's first and last row and column are ones that were kept
+        x, w = x0 + int(cols[x]), int(cols[x + w - 1] - cols[x]) + 1
+        y, h = y0 + int(rows[y]), int(rows[y + h - 1] - rows[y]) + 1
         if horizontal and w >= min_length:
             segs.append(Segment(pos=y + h / 2.0, lo=float(x), hi=float(x + w)))
         elif not horizontal and h >= min_length:
             segs.append(Segment(pos=x + w / 2.0, lo=float(y), hi=float(y + h)))
     return segs
+
+
+def occupied(line_max: np.ndarray) -> np.ndarray:
+    """Indices of the lines (rows or columns) to label, from each line's maximum: the aligned pairs of lines
+    (0-1, 2-3, ...) holding any ink, and after each run of those one empty pair, so that what the dropped empty
+    lines kept apart stays apart.  A labeller's block scan meets the components in the same order."""
+    n = len(line_max)
+    pairs = np.zeros((n + 1) // 2 * 2, bool)
+    pairs[:n] = line_max > 0
+    inked = pairs.reshape(-1, 2).any(axis=1)
+    keep = inked.copy()
+    keep[1:] |= inked[:-1]
+    idx = np.flatnonzero(np.repeat(keep, 2))
+    return idx[idx < n]
 
 
 def merge_collinear(segs: list[Segment], tol: float, max_gap: float) -> list[Segment]:

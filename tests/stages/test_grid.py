@@ -110,4 +110,32 @@ def test_ruling_segments_from_the_ink_window_are_those_of_the_whole_mask() -> No
         for horizontal in (True, False):
             got = [(s.pos, s.lo, s.hi) for s in extract_segments(mask, horizontal, 8)]
             assert got == whole_page(mask, horizontal, 8)
+    # scattered specks and short strokes with wide empty bands between them (only rows and columns near ink are
+    # labelled): specks touching only at a corner stay one component, specks two empty lines apart stay two
+    for size in ((157, 233), (160, 240)):
+        for density in (0.002, 0.02):
+            mask = np.zeros(size, np.uint8)
+            mask[rng.random(size) < density] = 255
+            mask[40:60] = 0
+            mask[:, 100:131] = 0
+            mask[10, 5:70] = 255
+            mask[80:150, 150] = 255
+            mask[151, 151] = mask[152, 150] = 255  # diagonal neighbours across a pair boundary
+            for horizontal in (True, False):
+                got = [(s.pos, s.lo, s.hi) for s in extract_segments(mask, horizontal, 1)]
+                assert got == whole_page(mask, horizontal, 1)
     assert extract_segments(np.zeros((50, 60), np.uint8), True, 8) == []
+
+
+def test_only_aligned_line_pairs_near_ink_are_labelled() -> None:
+    """Pairs of lines with ink are kept, and one empty pair after each run of them; the rest are dropped."""
+    import numpy as np
+
+    from plugins.grid.segments import occupied
+
+    line_max = np.zeros(13, np.uint8)
+    line_max[[3, 4, 11]] = 255
+    # pairs 1 (2-3) and 2 (4-5) hold ink, pair 3 (6-7) is the gap after them; pair 5 (10-11) and the odd last
+    # line 12 (pair 6, cut short) after it
+    assert occupied(line_max).tolist() == [2, 3, 4, 5, 6, 7, 10, 11, 12]
+    assert occupied(np.zeros(5, np.uint8)).tolist() == []
