@@ -10,6 +10,7 @@ same machinery.  Nothing here depends on page positions or exact strings.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -42,9 +43,11 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+@functools.lru_cache(maxsize=8192)
 def fuzzy_find(hay: str, word: str) -> float:
     """How well ``word`` occurs in ``hay`` (both in :func:`norm` form): 1.0 exact, down to 0.5 at the edit
-    tolerance, 0.0 when absent."""
+    tolerance, 0.0 when absent.  Remembered: every table type's spec asks for its words in the same few header
+    and title texts (two of three calls on a document are repeats)."""
     if not word:
         return 1.0
     if word in hay:
