@@ -11,9 +11,10 @@ Lifecycle, per document (each banner below declares the hooks of one part, in th
         -> prepare_page and estimate_orientation (unless the text layer is used) -> detect_grids
         -> get_ocr_engine (once) -> build_table (per grid) -> page_done
     Threads: with two cores or more, a scanned page's render, prepare_page, estimate_orientation (the call
-    without an engine) and detect_grids run on a look-ahead thread (pipeline.lookahead) while build_table of
-    the page before runs on the caller's; every hook of one page is still called in the order above.  These
-    four must not keep unguarded state shared between pages (FISCALSCAN_PREFETCH=0 runs everything on one).
+    without an engine) and detect_grids run on a look-ahead thread (pipeline.lookahead; two pages at once, each
+    on its own) while build_table of an earlier page runs on the caller's; every hook of one page is still
+    called in the order above.  These four must not keep unguarded state shared between pages
+    (FISCALSCAN_PREFETCH=0 runs everything on one).
     DOCUMENT HALF (pipeline.document.stage.STEPS), once the pages are read:
         continuations (pipeline.document.continuations: no hook)
         -> types (pipeline.document.recognise: register_recognizers)

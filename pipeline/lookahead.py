@@ -1,12 +1,13 @@
-"""A page's work before any recognition, and reading it one page ahead on a second thread.
+"""A page's work before any recognition, and reading it ahead on background threads.
 
 Everything a scanned page needs before its cells are read depends on the page alone: rendering, preparation
 (``prepare_page``), the orientation estimate from its ink (``estimate_orientation`` without an engine) and,
 unless that estimate is a quarter turn (voted on before reading), the page turned upright and its grids
 (``detect_grids``).  :func:`look_ahead` computes it.  :class:`PageReader` hands out a document's pages in
-order and, when the machine has a core to spare, renders and looks ahead at page *n + 1* on one background
-thread while the caller reads page *n*: the recogniser keeps both cores busy only part of a page's time, and
-the image work of the next page (single-threaded numpy and OpenCV, which release the GIL) fills the rest.
+order and, when the machine has a core to spare, renders and looks ahead at pages *n + 1* and *n + 2*, each on
+a background thread, while the caller reads page *n*: the recogniser keeps both cores busy only part of a
+page's time, and the image work of the next pages (single-threaded numpy and OpenCV, which release the GIL)
+fills the rest.
 
 The results are the same either way: the same functions of the same page, in the same order per page.  Hook
 implementations of ``prepare_page``, ``estimate_orientation`` (called without an engine) and ``detect_grids``
@@ -31,6 +32,11 @@ from pipeline.model import Grid, PageImage, SkewEstimate, TextLayerCheck
 
 #: set to 0 to read every page on the caller's thread only (same results; for debugging and timing)
 PREFETCH_ENV = "FISCALSCAN_PREFETCH"
+#: pages read ahead at once, each on its own worker thread.  Two: a page without a table costs the caller only
+#: its orientation vote, so on a run of such pages one look-ahead thread was the bottleneck while a core idled
+#: (template, 4 paired runs: wall 0.88x against one page ahead, CPU the same, peak RSS +64 MiB; three pages
+#: ahead: 0.99x against two, +45 MiB more)
+AHEAD_PAGES = 2
 
 
 class _Hooks(Protocol):
@@ -97,7 +103,7 @@ def needs_ocr(page: PageImage, config: PipelineConfig) -> bool:
 
 
 def prefetch_wanted(config: PipelineConfig) -> bool:
-    """Read ahead on a second thread: two cores or more, the recogniser not held to one thread (batch workers
+    """Read ahead on background threads: two cores or more, the recogniser not held to one thread (batch workers
     share the cores between processes), and not switched off by ``FISCALSCAN_PREFETCH=0``."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return cores >= 2 and config.ocr_threads != 1 and os.environ.get(PREFETCH_ENV, "1") != "0"
@@ -106,19 +112,20 @@ def prefetch_wanted(config: PipelineConfig) -> bool:
 class PageReader:
     """The pages of a document in order, each with its :class:`Ahead` when it is an OCR page (else None).
 
-    With ``background`` the next page is rendered and looked ahead on one worker thread as soon as a page is
-    handed out; an error rendering or looking at a page is raised by :meth:`get` of that page, as it would be
-    inline.  Use as a context manager: leaving it waits for the worker and drops what was read ahead.
+    With ``background`` the next :data:`AHEAD_PAGES` pages are rendered and looked ahead, each on a worker
+    thread, as soon as a page is handed out; an error rendering or looking at a page is raised by :meth:`get` of
+    that page, as it would be inline.  Use as a context manager: leaving it waits for the workers and drops what
+    was read ahead.
 
-    While reading ahead, OpenCV runs its functions on the calling thread only (restored on leaving): the two
+    While reading ahead, OpenCV runs its functions on the calling thread only (restored on leaving): our
     threads already fill both cores, and OpenCV's own pool on top of them cost 12% more CPU and 4% more wall
     time (template, 3 paired runs; the same pixels either way)."""
 
     def __init__(self, pm: _Hooks, render: Callable[[int], PageImage], n_pages: int, config: PipelineConfig,
                  background: bool) -> None:
         self._pm, self._render, self._n, self._config = pm, render, n_pages, config
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fiscalscan-ahead") if background \
-            else None
+        self._pool = ThreadPoolExecutor(max_workers=AHEAD_PAGES, thread_name_prefix="fiscalscan-ahead") \
+            if background else None
         self._pending: dict[int, Future[tuple[PageImage, Ahead | None]]] = {}
         self._cv_threads: int | None = None
 
@@ -145,8 +152,9 @@ class PageReader:
         if self._pool is None:
             return self._render(number), None  # inline: the page's own scope books its stages
         future = self._pending.pop(number, None) or self._pool.submit(self._read, number)
-        if number < self._n and number + 1 not in self._pending:
-            self._pending[number + 1] = self._pool.submit(self._read, number + 1)
+        for k in range(number + 1, min(self._n, number + AHEAD_PAGES) + 1):
+            if k not in self._pending:
+                self._pending[k] = self._pool.submit(self._read, k)
         return future.result()
 
     def _read(self, number: int) -> tuple[PageImage, Ahead | None]:

@@ -18,6 +18,7 @@ Angles are degrees, counter-clockwise positive as seen on the scan; the page is 
 from __future__ import annotations
 
 import math
+import threading
 
 import cv2
 import numpy as np
@@ -225,20 +226,21 @@ def projection_estimate(gray: np.ndarray) -> tuple[int, float, float]:
 
 
 #: the last pages' projection estimates: the core asks twice for a page whose cells do not read clearly
-#: upright (first without an engine, then with one for the upside-down vote); pages are read-only arrays.  Two
-#: pages: the next page's first estimate may be made on the look-ahead thread (``pipeline.lookahead``) before
-#: this page's vote
+#: upright (first without an engine, then with one for the upside-down vote); pages are read-only arrays.  Three
+#: pages: the next two pages' first estimates may be made on the look-ahead threads (``pipeline.lookahead``)
+#: before this page's vote.  Looking up reads one snapshot; storing is locked (two look-ahead threads store)
 _LAST: list[tuple[np.ndarray, tuple[int, float, float]]] = []
-_KEEP = 2
+_KEEP = 3
+_LAST_LOCK = threading.Lock()
 
 
 def _projection_once(gray: np.ndarray) -> tuple[int, float, float]:
-    known = list(_LAST)  # one snapshot: the other thread may replace the list's items meanwhile
-    for seen, result in known:
+    for seen, result in list(_LAST):  # one snapshot: another thread may replace the list's items meanwhile
         if seen is gray:
             return result
     result = projection_estimate(gray)
-    _LAST[:] = [(gray, result), *known][:_KEEP]
+    with _LAST_LOCK:
+        _LAST[:] = [(gray, result), *(item for item in _LAST if item[0] is not gray)][:_KEEP]
     return result
 
 

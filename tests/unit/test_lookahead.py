@@ -59,8 +59,30 @@ def test_next_page_is_read_ahead_on_another_thread_and_its_error_raised_at_that_
         with pytest.raises(InputError, match="page 2"):
             reader.get(2)  # read ahead while page 1 was handed out; its error comes with it
         page3, _ = reader.get(3)
-    assert page3.page_number == 3 and rendered == [1, 2, 3]
+    assert page3.page_number == 3 and sorted(rendered) == [1, 2, 3]
     assert all(t.startswith("fiscalscan-ahead") for t in hooks.threads)
+
+
+def test_two_pages_are_read_ahead_at_once() -> None:
+    """While page 1 is handed out, pages 2 and 3 are both read ahead, on two threads; page 4 waits for page 2."""
+    import time
+
+    from pipeline.lookahead import AHEAD_PAGES
+
+    hooks = _Hooks()
+    render, rendered = _render()
+    with PageReader(hooks, render, 5, PipelineConfig(), background=True) as reader:
+        reader.get(1)
+        deadline = time.monotonic() + 10
+        while len(rendered) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert AHEAD_PAGES == 2 and sorted(rendered) == [1, 2, 3]  # page 3 read before page 2 was asked for
+        reader.get(2)
+        while len(rendered) < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert sorted(rendered) == [1, 2, 3, 4]
+        assert [reader.get(n)[0].page_number for n in (3, 4, 5)] == [3, 4, 5]
+    assert sorted(rendered) == [1, 2, 3, 4, 5]
 
 
 def test_opencv_runs_on_the_calling_thread_while_reading_ahead() -> None:
