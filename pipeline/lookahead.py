@@ -11,8 +11,8 @@ fills the rest.
 
 The results are the same either way: the same functions of the same page, in the same order per page.  Hook
 implementations of ``prepare_page``, ``estimate_orientation`` (called without an engine) and ``detect_grids``
-may therefore run on the background thread while ``build_table`` of the previous page runs on the caller's
-(documented in :mod:`pipeline.hookspecs`); pdfium calls are serialised by its plugin.
+may therefore run on the background threads, two pages at once, while ``build_table`` of an earlier page runs
+on the caller's (documented in :mod:`pipeline.hookspecs`); pdfium calls are serialised by its plugin.
 """
 
 from __future__ import annotations

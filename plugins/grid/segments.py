@@ -54,7 +54,7 @@ def extract_segments(mask: np.ndarray, horizontal: bool, min_length: int) -> lis
     window = mask[y0: y0 + h0 + 2, x0: x0 + w0 + 2]
     rows = occupied(window.max(axis=1))
     cols = occupied(window.max(axis=0))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(window[rows][:, cols]), connectivity=8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(window[np.ix_(rows, cols)], connectivity=8)
     segs = []
     for i in range(1, n):
         x, y, w, h, _area = (int(v) for v in stats[i])

@@ -1,5 +1,5 @@
-"""Reading one page ahead (``pipeline/lookahead.py``): the next page is rendered, prepared, oriented and its
-grids found on a second thread while the current page is read, with the same results as inline."""
+"""Reading pages ahead (``pipeline/lookahead.py``): the next pages are rendered, prepared, oriented and their
+grids found on background threads while the current page is read, with the same results as inline."""
 
 from __future__ import annotations
 
