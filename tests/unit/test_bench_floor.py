@@ -1,6 +1,7 @@
-"""``bench/bench_pipeline.py`` reports the recogniser's own share of a page beside the pipeline's ratio: the floor
-that ratio approaches on the machine it runs on (the reference's speed against the recogniser's differs from one
-CPU to another, so the ratio alone does not say how much overhead is left)."""
+"""``bench/bench_pipeline.py`` (its statistics: ``bench/pipeline_report.py``) reports the recogniser's own
+share of a page beside the pipeline's ratio: the floor that ratio approaches on the machine it runs on (the
+reference's speed against the recogniser's differs from one CPU to another, so the ratio alone does not say how
+much overhead is left)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_pipeline.py"
+REPORT = Path(__file__).resolve().parents[2] / "bench" / "pipeline_report.py"
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_pipeline_under_test", BENCH)
+    spec = importlib.util.spec_from_file_location("pipeline_report_under_test", REPORT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
