@@ -12,6 +12,10 @@ import numpy as np
 
 MODES = ("pipeline", "reference")
 GROUPS = ("table", "no-table", "all")
+#: the last part of a stage path that is a model's own run (:mod:`pipeline.timing` paths): the recogniser, and the
+#: detector fallback
+MODEL_STAGES = ("recognize", "detect")
+
 
 @dataclass(slots=True)
 class PageTiming:
@@ -60,14 +64,15 @@ def summarize(timings: Sequence[PageTiming]) -> dict[str, dict[str, Any]]:
         ref = spread([t.reference_s for t in ts if t.reference_s is not None])
         ratios = [t.pipeline_s / t.reference_s for t in ts
                   if t.pipeline_s is not None and t.reference_s]
-        floor = [recognition_s(t) / t.reference_s for t in ts if t.stages is not None and t.reference_s]
+        recognition = [(recognition_s(t), t.reference_s) for t in ts if t.stages is not None]
+        floor = [rec / ref for rec, ref in recognition if ref]
         out[name] = {
             "pages": len(ts),
             "pipeline": pipe,
             "reference": ref,
             "ratio_median_of_ratios": float(np.median(ratios)) if ratios else None,
             "ratio_of_medians": pipe["median"] / ref["median"] if pipe["median"] and ref["median"] else None,
-            "recognition": spread([recognition_s(t) for t in ts if t.stages is not None]),
+            "recognition": spread([rec for rec, _ in recognition]),
             "floor_median_of_ratios": float(np.median(floor)) if floor else None,
         }
     out["render"] = spread([t.render_s for t in timings])
@@ -79,7 +84,7 @@ def stage_name(path: str) -> str:
     """A stage path folded to what it spends time on: recognition by its caller ("cells/recognize",
     "orientation_vote/recognize", "caption/recognize"), everything else by its own step."""
     parts = [p for p in path.split("/") if p not in ("tables", "reread")]
-    return "/".join(parts[-2:]) if parts and parts[-1] in ("recognize", "detect") else (parts[-1] if parts
+    return "/".join(parts[-2:]) if parts and parts[-1] in MODEL_STAGES else (parts[-1] if parts
                                                                                           else path)
 
 
@@ -87,8 +92,7 @@ def recognition_s(t: PageTiming) -> float:
     """Seconds the page spent in the recogniser's (and the fallback detector's) own runs, on whatever called
     them: cells, captions, the orientation vote.  The pipeline's ratio cannot go below this share of the
     reference without a cheaper recogniser; what the pipeline spends above it is its own overhead."""
-    return sum(sec for path, sec in (t.stages or {}).items()
-               if stage_name(path).endswith(("/recognize", "/detect")))
+    return sum(sec for path, sec in (t.stages or {}).items() if path.rsplit("/", 1)[-1] in MODEL_STAGES)
 
 
 def stage_summary(ts: Sequence[PageTiming]) -> dict[str, dict[str, float]]:
